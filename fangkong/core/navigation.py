@@ -1,0 +1,34 @@
+"""The menu, by role. Each later app appends its entries here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url_name: str
+    permission: str | None = None
+    icon: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+NAV_ITEMS = [
+    NavItem(_("Overview"), "core:home"),
+    NavItem(_("Places"), "places:browse", "places.view_place"),
+    NavItem(_("People"), "people:list", "people.view_person"),
+    NavItem(_("Audit log"), "audit:list", "audit.view_auditevent"),
+    NavItem(_("API tokens"), "accounts:tokens"),
+]
+
+
+def items_for(user: Any) -> list[NavItem]:
+    return [item for item in NAV_ITEMS if item.permission is None or user.has_perm(item.permission)]

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PeopleConfig(AppConfig):
+    name = "fangkong.people"
+    verbose_name = _("People")
+
+    def ready(self) -> None:
+        from fangkong.people import signals  # noqa: F401
