@@ -82,7 +82,9 @@ def make_person(place: Place, *, name: str, seq: int, phone: str = "13800000000"
 
 
 def _side(district: Place, label: str, seq: int) -> Side:
-    street = Place.objects.add_child(district, instance=Place(type=PlaceType.STREET, name=f"街道{label}", code=f"41040200{seq}000"))
+    street = Place.objects.add_child(
+        district, instance=Place(type=PlaceType.STREET, name=f"街道{label}", code=f"41040200{seq}000")
+    )
     community = Place.objects.add_child(street, instance=Place(type=PlaceType.COMMUNITY, name=f"社区{label}"))
     grid = Place.objects.add_child(community, instance=Place(type=PlaceType.GRID, name=f"网格{label}"))
     compound = Place.objects.add_child(grid, instance=Place(type=PlaceType.COMPOUND, name=f"小区{label}"))

@@ -19,11 +19,7 @@ M = TypeVar("M", bound=models.Model)
 
 def jurisdiction_paths(user: Any) -> list[str]:
     """Materialised paths of the places the user is assigned to, with nested ones folded away."""
-    if (
-        user is None
-        or not getattr(user, "is_authenticated", False)
-        or not user.is_active
-    ):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached: list[str] | None = getattr(user, "_fangkong_paths", None)
     if cached is not None:
@@ -38,12 +34,7 @@ def jurisdiction_paths(user: Any) -> list[str]:
 
 
 def sees_everything(user: Any) -> bool:
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.is_superuser
-    )
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 
 
 def jurisdiction_q(user: Any, path_field: str) -> Q:
@@ -56,9 +47,7 @@ def jurisdiction_q(user: Any, path_field: str) -> Q:
     return reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in paths))
 
 
-def scope_to_user(
-    queryset: QuerySet[M], user: Any, *, path_field: str | None = None
-) -> QuerySet[M]:
+def scope_to_user(queryset: QuerySet[M], user: Any, *, path_field: str | None = None) -> QuerySet[M]:
     """Restrict any queryset over place-owned rows to the user's jurisdiction.
 
     Models declare where their place path lives with a `scope_path_field`
@@ -67,9 +56,7 @@ def scope_to_user(
     """
     field = path_field or getattr(queryset.model, "scope_path_field", None)
     if field is None:
-        raise TypeError(
-            f"{queryset.model.__name__} declares no scope_path_field; pass path_field explicitly."
-        )
+        raise TypeError(f"{queryset.model.__name__} declares no scope_path_field; pass path_field explicitly.")
     if sees_everything(user):
         return queryset
     paths = jurisdiction_paths(user)

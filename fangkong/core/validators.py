@@ -68,9 +68,7 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentIdFa
     number = normalize_id_number(raw)
     if len(number) != 18:
         raise ValidationError(
-            _(
-                "A resident ID number has 18 characters (or 15 for the old format); this one has %(n)d."
-            ),
+            _("A resident ID number has 18 characters (or 15 for the old format); this one has %(n)d."),
             code="id_length",
             params={"n": len(number)},
         )
@@ -103,15 +101,11 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentIdFa
     expected = id_check_char(number[:17])
     if number[17] != expected:
         raise ValidationError(
-            _(
-                "The check character of the ID number is wrong; please check every digit."
-            ),
+            _("The check character of the ID number is wrong; please check every digit."),
             code="id_checksum",
         )
     sex = "M" if int(number[16]) % 2 == 1 else "F"
-    return ResidentIdFacts(
-        number=number, region_code=number[:6], birth_date=birth, sex=sex
-    )
+    return ResidentIdFacts(number=number, region_code=number[:6], birth_date=birth, sex=sex)
 
 
 def validate_resident_id(value: str) -> None:
@@ -151,9 +145,7 @@ def normalize_phone(raw: str) -> str:
 def parse_phone(raw: str) -> str:
     value = normalize_phone(raw)
     if not value.isdigit():
-        raise ValidationError(
-            _("A mobile number contains only digits."), code="phone_chars"
-        )
+        raise ValidationError(_("A mobile number contains only digits."), code="phone_chars")
     if len(value) != 11:
         raise ValidationError(
             _("A mobile number has 11 digits; this one has %(n)d."),
@@ -179,15 +171,11 @@ def validate_clean_text(value: str) -> None:
         cat = unicodedata.category(ch)
         if cat in {"Cs", "Co"} or (cat == "Cc" and ch not in "\t\n\r"):
             raise ValidationError(
-                _(
-                    "The text contains invalid characters; was it pasted from a file with a wrong encoding?"
-                ),
+                _("The text contains invalid characters; was it pasted from a file with a wrong encoding?"),
                 code="bad_text",
             )
         if ch == "\ufffd":
             raise ValidationError(
-                _(
-                    "The text contains a replacement character (�): the file's encoding was wrong."
-                ),
+                _("The text contains a replacement character (�): the file's encoding was wrong."),
                 code="bad_text",
             )

@@ -58,9 +58,7 @@ def get_person_for_user(user: Any, pk: int) -> Person:
     )
 
 
-def find_by_document(
-    user: Any, document_type: str, document_number: str
-) -> Person | None:
+def find_by_document(user: Any, document_type: str, document_number: str) -> Person | None:
     return (
         scope_to_user(Person.objects.all(), user)
         .filter(document_type=document_type, document_number=document_number)
@@ -78,43 +76,33 @@ class ChildRow:
     persons: int = 0
 
 
-def _counts_by_prefix(
-    qs: QuerySet[Any], path_field: str, prefix_len: int
-) -> dict[str, int]:
-    rows = (
-        qs.annotate(prefix=Substr(path_field, 1, prefix_len))
-        .values("prefix")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+def _counts_by_prefix(qs: QuerySet[Any], path_field: str, prefix_len: int) -> dict[str, int]:
+    rows = qs.annotate(prefix=Substr(path_field, 1, prefix_len)).values("prefix").annotate(n=Count("pk")).order_by()
     return {r["prefix"]: r["n"] for r in rows}
 
 
 def children_with_counts(place: Place) -> list[ChildRow]:
     """Children of an already-authorised place, each with households and persons below it: three queries."""
-    children = list(place.get_children().order_by("name"))
+    children = list(Place.objects.get_children(place).order_by("name"))
     if not children:
         return []
     child_len = len(place.path) + Place.steplen
     households = _counts_by_prefix(
-        Place.objects.filter(
-            path__startswith=place.path, type=PlaceType.HOUSEHOLD, depth__gt=place.depth
-        ),
+        Place.objects.filter(path__startswith=place.path, type=PlaceType.HOUSEHOLD, depth__gt=place.depth),
         "path",
         child_len,
     )
     persons = _counts_by_prefix(
-        Person.objects.filter(
-            place_path__startswith=place.path, merged_into__isnull=True
-        ).exclude(place_path=place.path),
+        Person.objects.filter(place_path__startswith=place.path, merged_into__isnull=True).exclude(
+            place_path=place.path
+        ),
         "place_path",
         child_len,
     )
     return [
         ChildRow(
             place=c,
-            households=households.get(c.path, 0)
-            + (1 if c.type == PlaceType.HOUSEHOLD else 0),
+            households=households.get(c.path, 0) + (1 if c.type == PlaceType.HOUSEHOLD else 0),
             persons=persons.get(c.path, 0),
         )
         for c in children
@@ -132,29 +120,21 @@ class SubtreeSummary:
 def subtree_summary(place: Place) -> SubtreeSummary:
     by_type = {
         r["type"]: r["n"]
-        for r in Place.objects.filter(
-            path__startswith=place.path, depth__gt=place.depth
-        )
+        for r in Place.objects.filter(path__startswith=place.path, depth__gt=place.depth)
         .values("type")
         .annotate(n=Count("pk"))
         .order_by()
     }
-    persons = Person.objects.filter(
-        place_path__startswith=place.path, merged_into__isnull=True
-    )
+    persons = Person.objects.filter(place_path__startswith=place.path, merged_into__isnull=True)
     counts = persons.aggregate(
         total=Count("pk"),
     )
     floating = persons.filter(resident_type="floating").count()
-    return SubtreeSummary(
-        place=place, by_type=by_type, persons=counts["total"], floating=floating
-    )
+    return SubtreeSummary(place=place, by_type=by_type, persons=counts["total"], floating=floating)
 
 
 def grids_without_worker(place: Place, *, limit: int = 50) -> QuerySet[Place]:
-    staffed = Membership.objects.filter(
-        role=Role.GRID_WORKER, place__path__startswith=place.path
-    ).values("place_id")
+    staffed = Membership.objects.filter(role=Role.GRID_WORKER, place__path__startswith=place.path).values("place_id")
     return (
         Place.objects.filter(path__startswith=place.path, type=PlaceType.GRID)
         .exclude(pk__in=staffed)
@@ -170,17 +150,13 @@ def places_without_persons(
 ) -> list[Place]:
     """户不漏人: grids and compounds below `place` where not a single person is registered."""
     candidates = list(
-        Place.objects.filter(path__startswith=place.path, type__in=types)
-        .order_by("path")
-        .values_list("pk", "path")
+        Place.objects.filter(path__startswith=place.path, type__in=types).order_by("path").values_list("pk", "path")
     )
     if not candidates:
         return []
     lengths = {len(p) for _, p in candidates}
     occupied: set[str] = set()
-    base = Person.objects.filter(
-        place_path__startswith=place.path, merged_into__isnull=True
-    )
+    base = Person.objects.filter(place_path__startswith=place.path, merged_into__isnull=True)
     for length in lengths:
         occupied.update(_counts_by_prefix(base, "place_path", length).keys())
     empty_ids = [pk for pk, path in candidates if path not in occupied][:limit]

@@ -177,12 +177,8 @@ def _check_place(actor: Any, place: Place) -> None:
         raise PlaceOutsideJurisdiction(place.pk)
 
 
-def _existing_holder(
-    document_type: str, document_number: str, *, exclude_pk: int | None = None
-) -> Person | None:
-    qs = Person.objects.filter(
-        document_type=document_type, document_number=document_number
-    )
+def _existing_holder(document_type: str, document_number: str, *, exclude_pk: int | None = None) -> Person | None:
+    qs = Person.objects.filter(document_type=document_type, document_number=document_number)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     return qs.first()
@@ -194,9 +190,7 @@ def _set_tags(person: Person, names: list[str]) -> None:
 
 
 @transaction.atomic
-def create_person(
-    *, actor: Any, data: PersonInput, request: HttpRequest | None = None
-) -> Person:
+def create_person(*, actor: Any, data: PersonInput, request: HttpRequest | None = None) -> Person:
     cleaned = clean_person_input(data)
     _check_place(actor, cleaned["place"])
     existing = _existing_holder(cleaned["document_type"], cleaned["document_number"])
@@ -209,9 +203,7 @@ def create_person(
             person.save()
     except IntegrityError:
         # Lost a race with another clerk entering the same document.
-        existing = _existing_holder(
-            cleaned["document_type"], cleaned["document_number"]
-        )
+        existing = _existing_holder(cleaned["document_type"], cleaned["document_number"])
         if existing is None:
             raise
         raise DuplicatePerson(existing) from None
@@ -250,9 +242,7 @@ def update_person(
     cleaned = clean_person_input(data)
     if cleaned["place"].pk != locked.place_id:
         _check_place(actor, cleaned["place"])
-    existing = _existing_holder(
-        cleaned["document_type"], cleaned["document_number"], exclude_pk=locked.pk
-    )
+    existing = _existing_holder(cleaned["document_type"], cleaned["document_number"], exclude_pk=locked.pk)
     if existing is not None:
         raise DuplicatePerson(existing)
     tags = cleaned.pop("tags")
@@ -298,9 +288,7 @@ def merge_persons(
     if duplicate.merged_into_id is not None:
         raise ValidationError(_("This record was already merged into another person."))
     if survivor.merged_into_id is not None:
-        raise ValidationError(
-            _("The record to keep was itself merged into another person.")
-        )
+        raise ValidationError(_("The record to keep was itself merged into another person."))
     filled: dict[str, list[Any]] = {}
     for field in ("phone", "address", "registered_residence", "birth_date"):
         if not getattr(survivor, field) and getattr(duplicate, field):
@@ -324,9 +312,7 @@ def merge_persons(
     return survivor
 
 
-def record_full_view(
-    *, actor: Any, person: Person, request: HttpRequest | None = None
-) -> None:
+def record_full_view(*, actor: Any, person: Person, request: HttpRequest | None = None) -> None:
     record(
         actor=actor,
         action=AuditAction.VIEW_FULL,

@@ -73,7 +73,10 @@ def check_placement(child_type: str, parent: Place | None) -> None:
 
 
 class Place(MP_Node):
-    """属地: one node of the jurisdiction tree. `path` (materialised) makes "everything under X" one indexed prefix query."""
+    """属地: one node of the jurisdiction tree.
+
+    `path` (materialised) makes "everything under X" one indexed prefix query.
+    """
 
     scope_path_field = "path"
 

@@ -17,9 +17,7 @@ from fangkong.core.scoping import (
 from fangkong.places.models import Place
 
 
-def places_for(
-    user: Any, *, type: str = "", q: str = "", within: Place | None = None
-) -> QuerySet[Place]:
+def places_for(user: Any, *, type: str = "", q: str = "", within: Place | None = None) -> QuerySet[Place]:
     qs = scope_to_user(Place.objects.all(), user)
     if within is not None:
         qs = qs.filter(path__startswith=within.path)
@@ -37,7 +35,7 @@ def get_place_for_user(user: Any, pk: int) -> Place:
 def jurisdiction_roots(user: Any) -> list[Place]:
     """The top places a user may open: their membership places (or all districts for superusers)."""
     if sees_everything(user):
-        return list(Place.get_root_nodes())
+        return list(Place.objects.get_root_nodes())
     paths = jurisdiction_paths(user)
     return list(Place.objects.filter(path__in=paths).order_by("path"))
 
@@ -49,5 +47,5 @@ class Crumb:
 
 
 def breadcrumb(user: Any, place: Place) -> list[Crumb]:
-    ancestors = list(place.get_ancestors()) + [place]
+    ancestors = [*Place.objects.get_ancestors(place), place]
     return [Crumb(p, path_in_jurisdiction(user, p.path)) for p in ancestors]

@@ -77,31 +77,23 @@ def create_place(
 
 
 @transaction.atomic
-def update_place(
-    *, actor: Any, place: Place, request: HttpRequest | None = None, **fields: Any
-) -> Place:
+def update_place(*, actor: Any, place: Place, request: HttpRequest | None = None, **fields: Any) -> Place:
     unknown = set(fields) - set(PLACE_FIELDS) - {"type"}
     if unknown:
         raise TypeError(f"unknown place fields: {sorted(unknown)}")
     place = Place.objects.select_for_update().get(pk=place.pk)
     _require(actor, place)
     if "type" in fields and fields["type"] != place.type:
-        check_placement(fields["type"], place.get_parent())
+        check_placement(fields["type"], Place.objects.get_parent(place))
         if place.numchild:
-            kids = set(place.get_children().values_list("type", flat=True))
+            kids = set(Place.objects.get_children(place).values_list("type", flat=True))
             if any(kid not in ALLOWED_CHILDREN[fields["type"]] for kid in kids):
-                raise ValidationError(
-                    {"type": _("Its children could no longer sit under it.")}
-                )
+                raise ValidationError({"type": _("Its children could no longer sit under it.")})
     changes = {}
     for field, value in fields.items():
         old = getattr(place, field)
         if old != value:
-            changes[field] = (
-                [str(old), str(value)]
-                if field != "cadre_phone"
-                else [place.masked_cadre_phone, "***"]
-            )
+            changes[field] = [str(old), str(value)] if field != "cadre_phone" else [place.masked_cadre_phone, "***"]
             setattr(place, field, value)
     _validated(place)
     if changes:
@@ -117,19 +109,15 @@ def update_place(
 
 
 @transaction.atomic
-def move_place(
-    *, actor: Any, place: Place, new_parent: Place, request: HttpRequest | None = None
-) -> Place:
+def move_place(*, actor: Any, place: Place, new_parent: Place, request: HttpRequest | None = None) -> Place:
     place = Place.objects.select_for_update().get(pk=place.pk)
     new_parent = Place.objects.select_for_update().get(pk=new_parent.pk)
     _require(actor, place)
     _require(actor, new_parent)
     if new_parent.path.startswith(place.path):
-        raise ValidationError(
-            _("A place cannot be moved under itself or one of its own children.")
-        )
+        raise ValidationError(_("A place cannot be moved under itself or one of its own children."))
     check_placement(place.type, new_parent)
-    old_parent = place.get_parent()
+    old_parent = Place.objects.get_parent(place)
     old_path = place.path
     Place.objects.move(place, new_parent, "last-child")
     place.refresh_from_db()

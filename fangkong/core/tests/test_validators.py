@@ -1,0 +1,101 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fangkong.core.testing.idnumbers import make_resident_id
+from fangkong.core.validators import (
+    ID_CHECK_CHARS,
+    id_check_char,
+    normalize_id_number,
+    parse_phone,
+    parse_resident_id,
+    upgrade_id15,
+)
+
+regions = st.sampled_from(["410402", "410102", "110101", "440305", "650102", "810000"])
+births = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2025, 12, 31))
+sequences = st.integers(min_value=0, max_value=999)
+FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+@given(regions, births, sequences, st.booleans())
+def test_every_well_formed_id_is_accepted_with_its_birth_date_and_sex(region, birth, seq, male):
+    number = make_resident_id(region, birth, seq, male=male)
+    facts = parse_resident_id(number)
+    assert facts.number == number
+    assert facts.birth_date == birth
+    assert facts.sex == ("M" if male else "F")
+
+
+@given(regions, births, sequences, st.booleans(), st.integers(min_value=0, max_value=16), st.integers(1, 9))
+def test_changing_any_single_digit_is_caught_by_the_check_character(region, birth, seq, male, pos, delta):
+    number = make_resident_id(region, birth, seq, male=male)
+    digit = (int(number[pos]) + delta) % 10
+    tampered = number[:pos] + str(digit) + number[pos + 1 :]
+    with pytest.raises(ValidationError):
+        parse_resident_id(tampered)
+
+
+@given(regions, births, sequences, st.booleans())
+def test_fullwidth_lowercase_and_spaces_normalise_to_the_same_number(region, birth, seq, male):
+    number = make_resident_id(region, birth, seq, male=male)
+    messy = "  " + number.translate(FULLWIDTH).replace("Ｘ", "x")[:6] + " " + number[6:].lower() + "\u3000"
+    assert parse_resident_id(messy).number == number
+
+
+@given(regions, st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(1999, 12, 31)), sequences)
+def test_legacy_15_digit_numbers_become_valid_18_digit_numbers(region, birth, seq):
+    id15 = f"{region}{birth:%y%m%d}{seq:03d}"
+    upgraded = normalize_id_number(id15)
+    assert len(upgraded) == 18
+    assert parse_resident_id(id15).birth_date == birth
+    assert upgraded == upgrade_id15(id15)
+
+
+def test_known_public_example_has_check_character_x():
+    # GB 11643 worked example: 11010519491231002X
+    assert id_check_char("11010519491231002") == "X"
+    assert parse_resident_id("11010519491231002x").number == "11010519491231002X"
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("41040219850230123X", "id_birth"),  # 30 February
+        ("4104021985031412", "id_length"),
+        ("99040219850314123X", "id_region"),
+        ("41040221990314123X", "id_birth"),  # born in 2199
+        ("4104021985031412A4", "id_chars"),
+    ],
+)
+def test_invalid_ids_are_rejected_with_a_specific_reason(raw, code):
+    with pytest.raises(ValidationError) as exc:
+        parse_resident_id(raw)
+    assert exc.value.code == code
+
+
+def test_check_character_table_covers_every_remainder():
+    assert len(ID_CHECK_CHARS) == 11
+
+
+mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+
+
+@given(mobiles, st.sampled_from(["", "+86", "+86 ", "0086", "86"]), st.sampled_from(["", " ", "-"]))
+def test_phones_with_country_code_spaces_and_dashes_normalise(phone, prefix, sep):
+    messy = prefix + phone[:3] + sep + phone[3:7] + sep + phone[7:]
+    assert parse_phone(messy) == phone
+
+
+@given(mobiles)
+def test_fullwidth_phone_digits_are_accepted(phone):
+    assert parse_phone(phone.translate(FULLWIDTH)) == phone
+
+
+@pytest.mark.parametrize("raw", ["1381234567", "138123456789", "12812345678", "0371-6612345", "13812345abc"])
+def test_bad_phones_are_rejected(raw):
+    with pytest.raises(ValidationError):
+        parse_phone(raw)
