@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_htmx",
+    "ninja",  # serves the API docs page (Swagger UI) from local static, no CDN
     "treebeard",
     "fangkong.core",
     "fangkong.accounts",
