@@ -1,3 +1,4 @@
-from django.urls import path
+from fangkong.api.api import api
 
-urlpatterns: list = []
+app_name = "api"
+urlpatterns = api.urls[0]

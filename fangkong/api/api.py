@@ -1,0 +1,29 @@
+"""The one NinjaAPI instance: /api/v1/, documented at /api/v1/docs and /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from fangkong.accounts.api import router as accounts_router
+from fangkong.api import errors
+from fangkong.api.auth import AUTH
+from fangkong.people.api import router as persons_router
+from fangkong.places.api import router as places_router
+
+api = NinjaAPI(
+    title="Fangkong API",
+    version="1",
+    description=(
+        "Places and persons of the district, always limited to the caller's jurisdiction. "
+        "Authenticate with `Authorization: Bearer <token>` (get one from POST /auth/token) "
+        "or with the web session (send X-CSRFToken on unsafe methods). "
+        'Errors are JSON: `{"message": ..., "errors": {"field": [...]}}`.'
+    ),
+    urls_namespace="api",
+    auth=AUTH,
+)
+errors.install(api)
+
+api.add_router("/", accounts_router)
+api.add_router("/persons", persons_router)
+api.add_router("/places", places_router)
