@@ -1,8 +1,321 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Person pages: list with filters and export, detail (full values audited), create/edit, merge."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import record
+from fangkong.core.exports import Column, xlsx_response
+from fangkong.core.masking import mask_address, mask_document, mask_name, mask_phone
+from fangkong.core.validators import normalize_document_number, normalize_id_number, normalize_phone
+from fangkong.people.forms import MergeSearchForm, PersonFilterForm, PersonForm
+from fangkong.people.models import DocumentType, Person
+from fangkong.people.selectors import find_by_document, get_person_for_user, persons_for
+from fangkong.people.services import (
+    DuplicatePerson,
+    PlaceOutsideJurisdiction,
+    StaleVersion,
+    create_person,
+    merge_persons,
+    record_full_view,
+    update_person,
+)
+from fangkong.places.forms import apply_service_error
+from fangkong.places.models import Place
+from fangkong.places.selectors import breadcrumb, get_place_for_user, places_for
+
+FILTER_KEYS = ("place", "q", "resident_type", "tag")
+
+
+def _is_htmx_target(request: HttpRequest, target: str) -> bool:
+    htmx: Any = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
+
+
+def _filter_place(user: Any, raw: str) -> Place | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        # A place id that cannot exist is the same as one outside the jurisdiction.
+        raise Http404
+    return get_place_for_user(user, int(raw))
+
+
+def _filtered(request: HttpRequest) -> tuple[Any, Place | None, dict[str, str], PersonFilterForm]:
+    """The person list's queryset for the query string; shared by the page and the export."""
+    place = _filter_place(request.user, request.GET.get("place", ""))
+    form = PersonFilterForm(request.GET)
+    filters = form.filters()
+    qs = persons_for(
+        request.user, place=place, q=filters["q"], resident_type=filters["resident_type"], tag=filters["tag"]
+    )
+    return qs, place, filters, form
+
+
+def _filter_query(place: Place | None, filters: dict[str, str]) -> str:
+    params = {"place": str(place.pk) if place else "", **filters}
+    return urlencode({k: v for k, v in params.items() if v})
+
+
+def _describe_search(q: str) -> str:
+    """The search term as it may appear in the audit log: never a full personal value."""
+    if not q:
+        return ""
+    phone = normalize_phone(q)
+    if phone.isdigit() and len(phone) == 11:
+        return mask_phone(phone)
+    document = normalize_document_number(q)
+    if len(document) >= 5 and any(ch.isdigit() for ch in document):
+        return mask_document(document)
+    return mask_name(q)
 
 
 @login_required
-def list(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {})
+@permission_required("people.view_person", raise_exception=True)
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    qs, place, filters, form = _filtered(request)
+    # Django's paginator issues exactly one COUNT and one LIMIT/OFFSET query for the page.
+    page = Paginator(qs.select_related("place"), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = _filter_query(place, filters)
+    context = {
+        "page": page,
+        "form": form,
+        "place": place,
+        "filters": filters,
+        "filter_query": query,
+        "can_export_unmasked": request.user.has_perm("people.export_unmasked_person"),
+    }
+    if _is_htmx_target(request, "person-results"):
+        return render(request, "people/_results.html", context)
+    context["crumbs"] = breadcrumb(request.user, place) if place else []
+    return render(request, "people/list.html", context)
+
+
+def _export_columns(*, unmasked: bool) -> list[Column]:
+    def document(p: Person) -> str:
+        return p.document_number if unmasked else p.masked_document
+
+    def phone(p: Person) -> str:
+        return p.phone if unmasked else p.masked_phone
+
+    def address(p: Person) -> str:
+        return p.address if unmasked else p.masked_address
+
+    def residence(p: Person) -> str:
+        return p.registered_residence if unmasked else mask_address(p.registered_residence)
+
+    return [
+        Column(gettext_lazy("Name"), lambda p: p.name, 12),
+        Column(gettext_lazy("Document type"), lambda p: str(p.get_document_type_display()), 16),
+        Column(gettext_lazy("Document number"), document, 22),
+        Column(gettext_lazy("Sex"), lambda p: str(p.get_sex_display()) if p.sex else "", 6),
+        Column(gettext_lazy("Birth date"), lambda p: p.birth_date, 12),
+        Column(gettext_lazy("Mobile phone"), phone, 14),
+        Column(gettext_lazy("Place"), lambda p: p.place.name, 18),
+        Column(gettext_lazy("Current address"), address, 28),
+        Column(gettext_lazy("Registered residence"), residence, 28),
+        Column(gettext_lazy("Resident type"), lambda p: str(p.get_resident_type_display()), 14),
+        Column(gettext_lazy("Tags"), lambda p: ", ".join(t.name for t in p.tags.all()), 16),
+    ]
+
+
+@login_required
+@permission_required("people.view_person", raise_exception=True)
+@require_GET
+def person_export(request: HttpRequest) -> HttpResponseBase:
+    unmasked = request.GET.get("unmasked") == "1"
+    if unmasked and not request.user.has_perm("people.export_unmasked_person"):
+        raise PermissionDenied
+    qs, place, filters, _form = _filtered(request)
+    rows = qs.select_related("place").prefetch_related("tags").iterator(chunk_size=2000)
+    response, count = xlsx_response(_export_columns(unmasked=unmasked), rows, filename="persons")
+    summary = {
+        "place": f"{place.type} {place.pk}" if place else "",
+        "q": _describe_search(filters["q"]),
+        "resident_type": filters["resident_type"],
+        "tag": filters["tag"],
+    }
+    described = ", ".join(f"{k}={v}" for k, v in summary.items() if v) or "all"
+    record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_type="people.person",
+        summary=f"{'unmasked' if unmasked else 'masked'} export of persons ({described}): {count} rows",
+        changes={"filters": summary, "rows": count, "unmasked": unmasked},
+        request=request,
+    )
+    return response
+
+
+@login_required
+@permission_required("people.view_person", raise_exception=True)
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request.user, pk)
+    full = request.user.has_perm("people.view_full_person")
+    if full:
+        record_full_view(actor=request.user, person=person, request=request)
+    merged_into = person.merged_into
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "full": full,
+            "masked_residence": mask_address(person.registered_residence),
+            "crumbs": breadcrumb(request.user, person.place),
+            "tags": list(person.tags.all()),
+            "merged_into_visible": bool(
+                merged_into and persons_for(request.user, include_merged=True).filter(pk=merged_into.pk).exists()
+            ),
+            "can_edit": request.user.has_perm("people.change_person") and person.merged_into_id is None,
+            "can_merge": request.user.has_perm("people.merge_person") and person.merged_into_id is None,
+        },
+    )
+
+
+def _save_person(request: HttpRequest, form: PersonForm, person: Person | None) -> tuple[Person | None, dict[str, Any]]:
+    """Run the service for a valid form; on a domain error put it on the form and return what the page shows."""
+    extra: dict[str, Any] = {}
+    try:
+        if person is None:
+            saved = create_person(actor=request.user, data=form.to_input(), request=request)
+        else:
+            saved = update_person(
+                actor=request.user,
+                person=person,
+                data=form.to_input(),
+                # A missing version can never match, so a form without one is treated as stale.
+                expected_version=form.cleaned_data.get("version") or 0,
+                request=request,
+            )
+    except ValidationError as exc:
+        apply_service_error(form, exc)
+    except DuplicatePerson as exc:
+        visible = persons_for(request.user, include_merged=True).filter(pk=exc.existing.pk).exists()
+        extra["duplicate"] = exc.existing if visible else None
+        extra["duplicate_elsewhere"] = not visible
+        form.add_error("document_number", _("A person with this document is already registered."))
+    except StaleVersion:
+        extra["stale"] = True
+        form.add_error(
+            None,
+            _(
+                "Someone else changed this record while you were editing it. "
+                "Reload the page and enter your changes again."
+            ),
+        )
+    except PlaceOutsideJurisdiction:
+        form.add_error("place", _("Choose a place inside your jurisdiction."))
+    else:
+        return saved, extra
+    return None, extra
+
+
+@login_required
+@permission_required("people.add_person", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    places = places_for(request.user)
+    initial: dict[str, Any] = {}
+    raw_place = request.GET.get("place", "")
+    if raw_place.isdigit() and places.filter(pk=int(raw_place)).exists():
+        initial["place"] = int(raw_place)
+    form = PersonForm(request.POST or None, places=places, initial=initial)
+    extra: dict[str, Any] = {}
+    if request.method == "POST" and form.is_valid():
+        saved, extra = _save_person(request, form, None)
+        if saved is not None:
+            messages.success(request, _("The person was registered."))
+            return redirect("people:detail", pk=saved.pk)
+    return render(request, "people/form.html", {"form": form, "person": None, **extra})
+
+
+@login_required
+@permission_required("people.change_person", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request.user, pk)
+    if person.merged_into_id is not None:
+        messages.error(request, _("This record was merged into another person and can no longer be edited."))
+        return redirect("people:detail", pk=person.pk)
+    form = PersonForm(request.POST or None, places=places_for(request.user), initial=PersonForm.initial_for(person))
+    extra: dict[str, Any] = {}
+    if request.method == "POST" and form.is_valid():
+        saved, extra = _save_person(request, form, person)
+        if saved is not None:
+            messages.success(request, _("The changes were saved."))
+            return redirect("people:detail", pk=saved.pk)
+    return render(request, "people/form.html", {"form": form, "person": person, **extra})
+
+
+def _normalised_document(document_type: str, raw: str) -> str:
+    if document_type == DocumentType.RESIDENT_ID:
+        return normalize_id_number(raw)
+    return normalize_document_number(raw)
+
+
+@login_required
+@permission_required("people.merge_person", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request.user, pk)
+    if person.merged_into_id is not None:
+        messages.error(request, _("This record was already merged into another person."))
+        return redirect("people:detail", pk=person.pk)
+    if request.method == "POST":
+        other_id = request.POST.get("other", "")
+        if not other_id.isdigit():
+            raise Http404
+        chosen = get_person_for_user(request.user, int(other_id))
+        keep_other = request.POST.get("keep") == "other"
+        survivor, duplicate = (chosen, person) if keep_other else (person, chosen)
+        try:
+            kept = merge_persons(actor=request.user, survivor=survivor, duplicate=duplicate, request=request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("people:merge", pk=person.pk)
+        messages.success(request, _("The two records were merged."))
+        return redirect("people:detail", pk=kept.pk)
+
+    form = MergeSearchForm(request.GET if "document_number" in request.GET else None)
+    other: Person | None = None
+    searched = False
+    if form.is_bound and form.is_valid():
+        searched = True
+        number = _normalised_document(form.cleaned_data["document_type"], form.cleaned_data["document_number"])
+        other = find_by_document(request.user, form.cleaned_data["document_type"], number)
+        if other is not None and other.pk == person.pk:
+            form.add_error("document_number", _("That is this person's own document."))
+            other = None
+        elif other is not None and other.merged_into_id is not None:
+            form.add_error("document_number", _("That record was already merged into another person."))
+            other = None
+    return render(
+        request,
+        "people/merge.html",
+        {
+            "person": person,
+            "other": other,
+            "pair": [(person, "this"), (other, "other")] if other else [],
+            "form": form,
+            "searched": searched,
+            "crumbs": breadcrumb(request.user, person.place),
+        },
+    )

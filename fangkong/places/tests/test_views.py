@@ -1,10 +1,18 @@
+import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from fangkong.audit.models import AuditAction, AuditEvent
 from fangkong.conftest import make_person
 from fangkong.people.models import Person
 from fangkong.places.models import Place, PlaceType
+
+
+@pytest.fixture
+def client():
+    # Assertions read the English source strings; Chinese is the default for real browsers.
+    return Client(headers={"Accept-Language": "en"})
 
 
 def login(client, user):
