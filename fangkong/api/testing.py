@@ -9,7 +9,12 @@ from django.test import Client
 from fangkong.accounts.services import issue_token
 
 
+def api_client(**headers: str) -> Client:
+    """A client asking for English, so tests read the messages' source text whatever the catalogue holds."""
+    return Client(headers={"Accept-Language": "en", **headers})
+
+
 def bearer_client(user: Any) -> Client:
-    """A client that authenticates every request with a fresh API token of `user`."""
+    """An English-speaking client that authenticates with a fresh API token of `user`."""
     _token, raw = issue_token(user=user, name="test")
-    return Client(headers={"Authorization": f"Bearer {raw}"})
+    return api_client(Authorization=f"Bearer {raw}")

@@ -5,7 +5,7 @@ from django.test import Client
 
 from fangkong.accounts.models import ApiToken, Role
 from fangkong.accounts.services import issue_token, revoke_token
-from fangkong.api.testing import bearer_client
+from fangkong.api.testing import api_client, bearer_client
 from fangkong.audit.models import AuditAction, AuditEvent
 from fangkong.conftest import PASSWORD
 
@@ -19,11 +19,11 @@ def post_json(client: Client, url: str, data: object, **extra):
 
 
 def test_correct_password_returns_a_token_that_authenticates(world):
-    response = post_json(Client(), TOKEN_URL, {"username": "grid_worker_A", "password": PASSWORD})
+    response = post_json(api_client(), TOKEN_URL, {"username": "grid_worker_A", "password": PASSWORD})
 
     assert response.status_code == 200
     token = response.json()["token"]
-    me = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    me = api_client(Authorization=f"Bearer {token}").get("/api/v1/me")
     assert me.status_code == 200
     assert me.json()["username"] == "grid_worker_A"
     stored = ApiToken.objects.get(user=world.user(Role.GRID_WORKER, "A"))
@@ -33,7 +33,7 @@ def test_correct_password_returns_a_token_that_authenticates(world):
 
 
 def test_wrong_password_is_401_with_a_message_and_an_audited_failure(world):
-    response = post_json(Client(), TOKEN_URL, {"username": "grid_worker_A", "password": "not-it"})
+    response = post_json(api_client(), TOKEN_URL, {"username": "grid_worker_A", "password": "not-it"})
 
     assert response.status_code == 401
     assert response.json() == {"message": "Wrong username or password."}
@@ -45,9 +45,9 @@ def test_wrong_password_is_401_with_a_message_and_an_audited_failure(world):
 def test_repeated_failures_lock_the_account_out_even_for_the_right_password(world, settings):
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(3):
-        post_json(Client(), TOKEN_URL, {"username": "grid_worker_A", "password": "guess"})
+        post_json(api_client(), TOKEN_URL, {"username": "grid_worker_A", "password": "guess"})
 
-    response = post_json(Client(), TOKEN_URL, {"username": "grid_worker_A", "password": PASSWORD})
+    response = post_json(api_client(), TOKEN_URL, {"username": "grid_worker_A", "password": PASSWORD})
 
     assert response.status_code == 429
     assert response["Content-Type"].startswith("application/json")
@@ -56,14 +56,14 @@ def test_repeated_failures_lock_the_account_out_even_for_the_right_password(worl
 
 
 def test_token_request_without_fields_lists_each_missing_field(world):
-    response = post_json(Client(), TOKEN_URL, {})
+    response = post_json(api_client(), TOKEN_URL, {})
 
     assert response.status_code == 422
     assert set(response.json()["errors"]) == {"username", "password"}
 
 
 def test_token_request_with_broken_json_is_400(world):
-    response = Client().post(TOKEN_URL, data=b'{"username": ', content_type="application/json")
+    response = api_client().post(TOKEN_URL, data=b'{"username": ', content_type="application/json")
 
     assert response.status_code == 400
     assert "JSON" in response.json()["message"]
@@ -74,21 +74,21 @@ def test_revoked_token_is_401(world):
     token, raw = issue_token(user=user, name="phone")
     revoke_token(actor=user, token=token)
 
-    response = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
+    response = api_client(Authorization=f"Bearer {raw}").get("/api/v1/me")
 
     assert response.status_code == 401
     assert "Bearer" in response.json()["message"]
 
 
 def test_no_credentials_is_401(world):
-    response = Client().get("/api/v1/me")
+    response = api_client().get("/api/v1/me")
 
     assert response.status_code == 401
     assert response.json()["message"]
 
 
 def test_unknown_token_is_401(world):
-    response = Client().get("/api/v1/persons/", headers={"Authorization": "Bearer fk_made-up"})
+    response = api_client(Authorization="Bearer fk_made-up").get("/api/v1/persons/")
 
     assert response.status_code == 401
 
@@ -129,7 +129,7 @@ def test_checkpoint_staff_has_no_edit_permissions_in_me(world):
 
 
 def test_session_login_authenticates_reads(world):
-    client = Client()
+    client = api_client()
     client.force_login(world.user(Role.GRID_WORKER, "A"))
 
     response = client.get("/api/v1/me")
@@ -139,7 +139,8 @@ def test_session_login_authenticates_reads(world):
 
 
 def test_session_write_without_csrf_token_is_refused(world):
-    client = Client(enforce_csrf_checks=True)
+    client = api_client()
+    client.handler.enforce_csrf_checks = True
     client.force_login(world.user(Role.GRID_WORKER, "A"))
 
     response = post_json(client, "/api/v1/persons/", {"name": "x"})
@@ -149,7 +150,8 @@ def test_session_write_without_csrf_token_is_refused(world):
 
 
 def test_session_write_with_csrf_token_passes_the_check(world):
-    client = Client(enforce_csrf_checks=True)
+    client = api_client()
+    client.handler.enforce_csrf_checks = True
     client.force_login(world.user(Role.GRID_WORKER, "A"))
     secret = "a" * 32
     client.cookies["csrftoken"] = secret
