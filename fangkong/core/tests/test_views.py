@@ -1,0 +1,166 @@
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from fangkong.accounts.models import Role
+from fangkong.accounts.services import add_membership
+from fangkong.conftest import make_person
+from fangkong.places.models import Place, PlaceType
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def shown_count(html: str, key: str) -> int:
+    match = re.search(rf'data-count="{key}">([\d,]+)<', html)
+    assert match, f"count {key} not on the page"
+    return int(match.group(1).replace(",", ""))
+
+
+def test_landing_requires_login(world):
+    response = Client().get("/")
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_grid_worker_sees_only_own_grid_counts_and_never_side_b(world):
+    add_place = Place.objects.add_child
+    add_place(world.A.building, instance=Place(type=PlaceType.HOUSEHOLD, name="A1-102"))
+    make_person(world.A.household, name="居民A二", seq=19)
+
+    response = client_for(world.user(Role.GRID_WORKER, "A")).get("/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert shown_count(html, "compound") == 1
+    assert shown_count(html, "building") == 1
+    assert shown_count(html, "household") == 2
+    assert shown_count(html, "persons") == 2
+    assert 'data-count="street"' not in html  # nothing above the grid is counted
+    for name in ("街道B", "社区B", "网格B", "小区B", "居民B", "B1号楼"):
+        assert name not in html
+
+
+def test_hq_landing_counts_the_whole_district(world):
+    response = client_for(world.hq).get("/")
+
+    html = response.content.decode()
+    assert shown_count(html, "street") == 2
+    assert shown_count(html, "community") == 2
+    assert shown_count(html, "grid") == 2
+    assert shown_count(html, "household") == 2
+    assert shown_count(html, "persons") == 2
+
+
+def test_chart_data_lists_persons_per_child_place(world):
+    make_person(world.B.household, name="居民B二", seq=29)
+
+    response = client_for(world.hq).get("/")
+
+    html = response.content.decode()
+    raw = re.search(r'<script id="fk-children-chart-data" type="application/json">(.*?)</script>', html, re.S)
+    assert raw
+    data = json.loads(raw.group(1))
+    assert data["labels"] == ["街道A", "街道B"]
+    assert data["values"] == [1, 2]
+    assert "fangkong/charts.js" in html
+
+
+def test_user_without_membership_sees_the_message_and_no_counts(world):
+    response = client_for(world.nobody).get("/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No jurisdiction assigned." in html
+    assert "data-count=" not in html
+    assert "居民A" not in html
+    assert "测试区" not in html
+
+
+def test_user_without_membership_gets_404_for_any_place(world):
+    response = client_for(world.nobody).get("/", {"place": world.A.street.pk})
+
+    assert response.status_code == 404
+
+
+def test_street_admin_gets_404_for_the_other_street(world):
+    response = client_for(world.user(Role.STREET_ADMIN, "A")).get("/", {"place": world.B.street.pk})
+
+    assert response.status_code == 404
+
+
+def test_non_numeric_place_is_404_not_500(world):
+    response = client_for(world.hq).get("/", {"place": "1 OR 1=1"})
+
+    assert response.status_code == 404
+
+
+def test_street_admin_can_narrow_to_a_place_inside_the_street(world):
+    response = client_for(world.user(Role.STREET_ADMIN, "A")).get("/", {"place": world.A.grid.pk})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1" in html
+    assert "网格A" in html
+    assert shown_count(html, "compound") == 1
+
+
+def test_user_with_two_memberships_gets_a_picker_of_both(world):
+    user = world.user(Role.GRID_WORKER, "A")
+    add_membership(user=user, place=world.B.grid, role=Role.GRID_WORKER)
+    user.refresh_from_db()
+
+    response = client_for(user).get("/")
+    picked = client_for(user).get("/", {"place": world.B.grid.pk})
+
+    html = response.content.decode()
+    assert 'id="place-picker"' in html
+    assert f'value="{world.A.grid.pk}"' in html
+    assert f'value="{world.B.grid.pk}"' in html
+    assert picked.status_code == 200
+    assert "小区B" not in html  # the first membership is shown until another is picked
+    assert "小区B" in picked.content.decode()
+    assert shown_count(picked.content.decode(), "persons") == 1
+
+
+def test_not_covered_lists_a_grid_without_a_grid_worker(world):
+    lonely = Place.objects.add_child(world.A.community, instance=Place(type=PlaceType.GRID, name="无人网格"))
+
+    response = client_for(world.user(Role.STREET_ADMIN, "A")).get("/")
+
+    html = response.content.decode()
+    section = html.split('id="grids-without-worker"', 1)[1].split('id="places-without-persons"', 1)[0]
+    assert "无人网格" in section
+    assert f'href="/places/{lonely.pk}/"' in section
+    assert "网格A" not in section  # grid A has its worker
+
+
+def test_not_covered_lists_empty_compound_and_ownerless_compound_without_cadre(world):
+    empty = Place.objects.add_child(
+        world.A.grid, instance=Place(type=PlaceType.COMPOUND, name="空庭院", is_ownerless=True)
+    )
+
+    response = client_for(world.user(Role.GRID_WORKER, "A")).get("/")
+
+    html = response.content.decode()
+    no_persons = html.split('id="places-without-persons"', 1)[1].split('id="ownerless-without-cadre"', 1)[0]
+    no_cadre = html.split('id="ownerless-without-cadre"', 1)[1]
+    assert f'href="/places/{empty.pk}/"' in no_persons
+    assert "小区A" not in no_persons
+    assert f'href="/places/{empty.pk}/"' in no_cadre
+
+
+def test_not_covered_lists_of_side_a_never_show_side_b_gaps(world):
+    Place.objects.add_child(world.B.community, instance=Place(type=PlaceType.GRID, name="B无人网格"))
+
+    response = client_for(world.user(Role.STREET_ADMIN, "A")).get("/")
+
+    assert "B无人网格" not in response.content.decode()
