@@ -150,7 +150,10 @@ def on_http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpRe
         message = _("CSRF check failed: send the X-CSRFToken header with session authentication.")
     else:
         message = exc.message
-    return api.create_response(request, error_body(message), status=exc.status_code)
+    response = api.create_response(request, error_body(message), status=exc.status_code)
+    if exc.status_code == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 def on_unexpected(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:

@@ -85,6 +85,7 @@ def test_no_credentials_is_401(world):
 
     assert response.status_code == 401
     assert response.json()["message"]
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_unknown_token_is_401(world):
