@@ -25,13 +25,14 @@ class PersonFilterForm(forms.Form):
     tag = forms.CharField(label=_("tag"), required=False, max_length=30)
 
     def filters(self) -> dict[str, str]:
-        if not self.is_valid():
-            return {"q": "", "resident_type": "", "tag": ""}
-        return {
-            "q": self.cleaned_data["q"].strip(),
-            "resident_type": self.cleaned_data["resident_type"],
-            "tag": self.cleaned_data["tag"].strip(),
-        }
+        # Never drop a filter the user set: an unusable value matches nothing rather than
+        # silently widening the list (and the export built from the same filters).
+        def value(name: str) -> str:
+            field = self.fields[name]
+            limit = getattr(field, "max_length", None) or 16
+            return str(self.data.get(name, "")).strip()[:limit]
+
+        return {"q": value("q"), "resident_type": value("resident_type"), "tag": value("tag")}
 
 
 class PersonForm(forms.Form):

@@ -254,6 +254,11 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if person.merged_into_id is not None:
         messages.error(request, _("This record was merged into another person and can no longer be edited."))
         return redirect("people:detail", pk=person.pk)
+    # The form shows the full record, so it is a full view: same permission, same audit row.
+    if not request.user.has_perm("people.view_full_person"):
+        raise PermissionDenied
+    if request.method == "GET":
+        record_full_view(actor=request.user, person=person, request=request)
     form = PersonForm(request.POST or None, places=places_for(request.user), initial=PersonForm.initial_for(person))
     extra: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
@@ -278,7 +283,7 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
     if person.merged_into_id is not None:
         messages.error(request, _("This record was already merged into another person."))
         return redirect("people:detail", pk=person.pk)
-    if request.method == "POST":
+    if request.method == "POST" and "other" in request.POST:
         other_id = request.POST.get("other", "")
         if not other_id.isdigit():
             raise Http404
@@ -294,7 +299,8 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The two records were merged."))
         return redirect("people:detail", pk=kept.pk)
 
-    form = MergeSearchForm(request.GET if "document_number" in request.GET else None)
+    # The search is a POST so a document number never lands in a URL (and so in access logs).
+    form = MergeSearchForm(request.POST if request.method == "POST" else None)
     other: Person | None = None
     searched = False
     if form.is_bound and form.is_valid():

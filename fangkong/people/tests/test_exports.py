@@ -77,6 +77,11 @@ def test_export_exports_exactly_the_current_filters(client, world):
     assert column(rows, "Name") == ["张三"]
 
 
+def test_export_with_an_unknown_filter_value_exports_nothing_rather_than_everything(client, world):
+    rows = read_xlsx(login(client, world.hq).get("/people/export/", {"resident_type": "bogus"}))
+    assert rows[1:] == []
+
+
 def test_export_headers_are_chinese_for_a_chinese_browser(client, world, zh_headers):
     login(client, world.hq)
     response = client.get("/people/export/", headers={"Accept-Language": "zh-hans"})

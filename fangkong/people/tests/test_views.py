@@ -273,6 +273,13 @@ def test_stale_edit_is_refused(client, world):
     assert person.name == "别人的改动"
 
 
+def test_opening_the_edit_form_is_an_audited_full_view(client, world):
+    person = world.A.person
+    body = login(client, world.user("grid_worker", "A")).get(f"/people/{person.pk}/edit/").content.decode()
+    assert person.document_number in body
+    assert AuditEvent.objects.filter(action=AuditAction.VIEW_FULL, object_id=str(person.pk)).count() == 1
+
+
 def test_grid_worker_cannot_edit_person_in_other_grid(client, world):
     login(client, world.user("grid_worker", "A"))
     response = client.post(f"/people/{world.B.person.pk}/edit/", person_form(world.A.household, name="篡改"))
@@ -294,7 +301,7 @@ def test_merge_finds_the_duplicate_and_merges_on_confirmation(client, world):
         place_path=world.A.household.path,
     )
     login(client, world.user("street_admin", "A"))
-    found = client.get(f"/people/{person.pk}/merge/", {"document_type": "passport", "document_number": "e1234 5678"})
+    found = client.post(f"/people/{person.pk}/merge/", {"document_type": "passport", "document_number": "e1234 5678"})
     body = found.content.decode()
     assert found.context["other"] == passport
     assert passport.masked_document in body
@@ -308,7 +315,7 @@ def test_merge_finds_the_duplicate_and_merges_on_confirmation(client, world):
 
 def test_merge_does_not_find_or_accept_a_person_of_the_other_side(client, world):
     login(client, world.user("street_admin", "A"))
-    found = client.get(
+    found = client.post(
         f"/people/{world.A.person.pk}/merge/",
         {"document_type": "resident_id", "document_number": world.B.person.document_number},
     )
