@@ -118,7 +118,8 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_place_for_user(request.user, pk)
-    parent = Place.objects.get_parent(place)
+    crumbs = breadcrumb(request.user, place)
+    parent = crumbs[-2].place if len(crumbs) > 1 else None
     allowed = parent.child_types if parent is not None else ROOT_TYPES
     choices = _type_choices(tuple(dict.fromkeys((place.type, *allowed))))
     initial = {
@@ -144,7 +145,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "places/form.html",
-        {"form": form, "place": place, "mode": "edit", "crumbs": breadcrumb(request.user, place)},
+        {"form": form, "place": place, "mode": "edit", "crumbs": crumbs},
     )
 
 

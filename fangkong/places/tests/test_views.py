@@ -242,3 +242,11 @@ def test_move_to_a_parent_outside_the_jurisdiction_is_refused(client, world):
     assert response.status_code == 200
     assert "inside your jurisdiction" in response.content.decode()
     assert Place.objects.get_parent(Place.objects.get(pk=world.A.compound.pk)) == world.A.grid
+
+
+def test_edit_refuses_a_type_the_parent_cannot_hold(client, world):
+    login(client, world.hq)
+    response = client.post(f"/places/{world.A.compound.pk}/edit/", {"type": "street", "name": "小区A"})
+    assert response.status_code == 200
+    assert "cannot sit under" in response.content.decode()
+    assert Place.objects.get(pk=world.A.compound.pk).type == PlaceType.COMPOUND
