@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -101,9 +102,13 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "can_export_unmasked": request.user.has_perm("people.export_unmasked_person"),
     }
     if _is_htmx_target(request, "person-results"):
-        return render(request, "people/_results.html", context)
-    context["crumbs"] = breadcrumb(request.user, place) if place else []
-    return render(request, "people/list.html", context)
+        response = render(request, "people/_results.html", context)
+    else:
+        context["crumbs"] = breadcrumb(request.user, place) if place else []
+        response = render(request, "people/list.html", context)
+    # The same URL answers with a partial or a page; caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 def _export_columns(*, unmasked: bool) -> list[Column]:

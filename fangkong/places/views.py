@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -61,10 +62,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": request.user.has_perm("places.change_place"),
     }
     if _is_htmx_target(request, "place-search-results"):
-        return render(request, "places/_search_results.html", context)
-    context["crumbs"] = breadcrumb(request.user, place)
-    context["children"] = children_with_counts(place)
-    return render(request, "places/detail.html", context)
+        response = render(request, "places/_search_results.html", context)
+    else:
+        context["crumbs"] = breadcrumb(request.user, place)
+        context["children"] = children_with_counts(place)
+        response = render(request, "places/detail.html", context)
+    # The same URL answers with a partial or a page; caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 @login_required
