@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -58,10 +59,8 @@ def audit_events(filters: AuditFilters) -> QuerySet[AuditEvent]:
 
 
 def object_types() -> list[str]:
-    """Object types that occur in the log, for the filter's choices."""
-    return list(
-        AuditEvent.objects.exclude(object_type="")
-        .order_by("object_type")
-        .values_list("object_type", flat=True)
-        .distinct()
-    )
+    """Suggestions for the object-type filter: the project's models, named as the log names them.
+
+    Taken from the app registry, not from SELECT DISTINCT over a log that grows by millions of rows.
+    """
+    return sorted(m._meta.label_lower for m in apps.get_models() if m.__module__.startswith("fangkong."))

@@ -154,3 +154,27 @@ def test_log_offers_no_way_to_change_rows(events, hq):
     assert posted.status_code == 405
     event.refresh_from_db()
     assert event.summary == "居** viewed"
+
+
+def test_object_type_filter_suggests_the_project_models(events, hq):
+    html = hq.get("/audit/").content.decode()
+
+    assert '<option value="people.person">' in html
+    assert '<option value="accounts.apitoken">' in html
+    assert '<option value="sessions.session">' not in html
+
+
+def test_export_link_carries_the_current_filters(events, hq):
+    html = hq.get("/audit/", {"action": "update", "page": "1"}).content.decode()
+
+    assert 'href="/audit/export/?action=update"' in html
+
+
+def test_htmx_paging_returns_only_the_results(events, hq, settings):
+    settings.PAGE_SIZE = 2
+
+    response = hq.get("/audit/", {"page": 2}, headers={"HX-Request": "true", "HX-Target": "audit-results"})
+
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'data-action="view_full"' in html
