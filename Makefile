@@ -50,6 +50,7 @@ clean-venv:
 	rm -rf $(VENV)
 
 migrate: venv
+	@mkdir -p var/staticfiles  # whitenoise warns at startup when STATIC_ROOT is missing
 	$(PY) manage.py migrate --noinput -v 0
 
 # whitenoise serves static files through the finders, so runserver works with DEBUG off.
@@ -76,9 +77,11 @@ lint: venv
 	$(BIN)/mypy fangkong bench
 
 bench: venv
+	@mkdir -p var/staticfiles
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$(PG_SERVER)/fangkong_bench} $(PY) -m bench.run --strict
 
 bench-quick: venv
+	@mkdir -p var/staticfiles
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$(PG_SERVER)/fangkong_bench_quick} $(PY) -m bench.run --quick
 
 messages: venv

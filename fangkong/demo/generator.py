@@ -12,6 +12,7 @@ SQLite gets batched bulk_create, PostgreSQL gets COPY.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import random
 from collections.abc import Iterator, Sequence
@@ -136,8 +137,15 @@ class Plan:
 class DemoRandom(random.Random):
     """random.Random with the few draws the demo needs, all deterministic."""
 
+    _cum_weights: dict[int, list[float]]
+
     def weighted(self, table: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
-        return self.choices(table, weights=[row[-1] for row in table])[0]
+        # Same draw as choices(weights=...), without re-summing the table a million times.
+        cache = self.__dict__.setdefault("_cum_weights", {})
+        cum = cache.get(id(table))
+        if cum is None:
+            cum = cache[id(table)] = list(itertools.accumulate(row[-1] for row in table))
+        return self.choices(table, cum_weights=cum)[0]
 
     def person_name(self, *, male: bool, surname: str | None = None) -> str:
         surname = surname or self.weighted(T.SURNAMES)[0]
@@ -320,7 +328,7 @@ class PersonFactory:
 
     def _adult_age(self, low: int = 18, high: int = 99) -> int:
         while True:
-            band = self.rng.choices(_ADULT_BANDS, weights=[w for _, w in _ADULT_BANDS])[0][0]
+            band = self.rng.weighted(_ADULT_BANDS)[0]
             age = band * 5 + self.rng.randrange(5)
             if low <= age <= high:
                 return age
