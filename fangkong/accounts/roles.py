@@ -38,12 +38,14 @@ def group_name(role: str) -> str:
 
 def ensure_role_groups(**kwargs: Any) -> None:
     """Create the role groups with their default permissions; never strips what an admin added."""
+    wanted = {dotted for codenames in ROLE_PERMISSIONS.values() for dotted in codenames}
+    perms = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in={d.split(".")[1] for d in wanted}
+        )
+    }
+    groups = {g.name: g for g in Group.objects.filter(name__in=[group_name(r) for r in ROLE_PERMISSIONS])}
     for role, codenames in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=group_name(role))
-        perms = []
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if perm is not None:
-                perms.append(perm)
-        group.permissions.add(*perms)
+        group = groups.get(group_name(role)) or Group.objects.create(name=group_name(role))
+        group.permissions.add(*(perms[d] for d in codenames if d in perms))
