@@ -49,8 +49,11 @@ $(STAMP): requirements.lock pyproject.toml
 clean-venv:
 	rm -rf $(VENV)
 
-migrate: venv
-	@mkdir -p var/staticfiles  # whitenoise warns at startup when STATIC_ROOT is missing
+# whitenoise warns at startup when STATIC_ROOT is missing, even though it serves through the finders.
+var/staticfiles:
+	@mkdir -p $@
+
+migrate: venv | var/staticfiles
 	$(PY) manage.py migrate --noinput -v 0
 
 # whitenoise serves static files through the finders, so runserver works with DEBUG off.
@@ -63,12 +66,12 @@ serve: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # pytest exits 5 when no test ran; make treats every non-zero exit as a failure.
-test: venv
+test: venv | var/staticfiles
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 # A database name unique to this run ($$$$ is the shell's PID); pytest-django creates test_<name>
 # (test_<name>_gwN per xdist worker) and drops it afterwards, so runs never collide.
-test-pg: venv
+test-pg: venv | var/staticfiles
 	DATABASE_URL=$(PG_SERVER)/fangkong_ci_$$$$ $(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: venv
@@ -76,12 +79,10 @@ lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy fangkong bench
 
-bench: venv
-	@mkdir -p var/staticfiles
+bench: venv | var/staticfiles
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$(PG_SERVER)/fangkong_bench} $(PY) -m bench.run --strict
 
-bench-quick: venv
-	@mkdir -p var/staticfiles
+bench-quick: venv | var/staticfiles
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$(PG_SERVER)/fangkong_bench_quick} $(PY) -m bench.run --quick
 
 messages: venv
