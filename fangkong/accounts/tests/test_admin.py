@@ -20,7 +20,7 @@ def admin_client(world) -> Client:
 
 
 def test_admin_site_is_titled_fangkong(admin_client):
-    response = admin_client.get("/admin/")
+    response = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     assert "Fangkong" in response.content.decode()

@@ -40,7 +40,7 @@ def test_wrong_password_shows_a_message_and_writes_a_failed_login_row(world):
 
 
 def test_five_wrong_passwords_lock_the_account_even_for_the_right_password(world):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
 
     failures = [attempt(client, "grid_worker_A", f"wrong-{i}") for i in range(5)]
     sixth = attempt(client, "grid_worker_A", PASSWORD)

@@ -86,7 +86,7 @@ def test_revoked_token_no_longer_works(world):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEvent.objects.filter(action=AuditAction.TOKEN_REVOKED, object_id=str(token.pk)).exists()
-    page = client_for(user).get("/accounts/tokens/").content.decode()
+    page = client_for(user).get("/accounts/tokens/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "revoked" in page
 
 

@@ -22,7 +22,9 @@ def client_for(user) -> Client:
 @pytest.fixture
 def hq(world) -> Client:
     # Logged in before the events below are written, so its own login row is the oldest one.
-    return client_for(world.hq)
+    client = client_for(world.hq)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_chart_data_lists_persons_per_child_place(world):
 
 
 def test_user_without_membership_sees_the_message_and_no_counts(world):
-    response = client_for(world.nobody).get("/")
+    response = client_for(world.nobody).get("/", HTTP_ACCEPT_LANGUAGE="en")
 
     html = response.content.decode()
     assert response.status_code == 200
