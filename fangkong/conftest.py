@@ -19,6 +19,7 @@ from fangkong.accounts.models import Role, User
 from fangkong.accounts.services import add_membership
 from fangkong.core.testing.idnumbers import make_resident_id
 from fangkong.people.models import Person
+from fangkong.places.counts import adjust_counts, person_deltas, rebuild_counts
 from fangkong.places.models import Place, PlaceType
 
 PASSWORD = "correct-horse-42"
@@ -66,9 +67,24 @@ def make_user(username: str, **extra: Any) -> User:
     return user
 
 
-def make_person(place: Place, *, name: str, seq: int, phone: str = "13800000000", male: bool = True) -> Person:
+def add_place_counted(parent: Place, instance: Place) -> Place:
+    """Place.objects.add_child for test setup, keeping the rolled-up PlaceCount rows exact."""
+    place = Place.objects.add_child(parent, instance=instance)
+    adjust_counts({parent.path: {place.type: 1}})
+    return place
+
+
+def make_person(
+    place: Place,
+    *,
+    name: str,
+    seq: int,
+    phone: str = "13800000000",
+    male: bool = True,
+    resident_type: str = "permanent",
+) -> Person:
     number = make_resident_id("410402", dt.date(1985, 3, 14), seq, male=male)
-    return Person.objects.create(
+    person = Person.objects.create(
         name=name,
         document_type="resident_id",
         document_number=number,
@@ -78,7 +94,10 @@ def make_person(place: Place, *, name: str, seq: int, phone: str = "13800000000"
         place=place,
         place_path=place.path,
         address=f"{place.name} 1号",
+        resident_type=resident_type,
     )
+    adjust_counts(person_deltas(place.path, person.resident_type, +1))
+    return person
 
 
 def _side(district: Place, label: str, seq: int) -> Side:
@@ -122,4 +141,5 @@ def world(db: Any) -> World:
             )
             w.users[role][label] = user
     w.nobody = make_user("nobody")
+    rebuild_counts()
     return w

@@ -29,6 +29,7 @@ from fangkong.accounts.services import add_membership
 from fangkong.core.testing.idnumbers import make_resident_id
 from fangkong.demo import names as T
 from fangkong.people.models import DocumentType, Person, ResidentType, Tag
+from fangkong.places.counts import rebuild_counts
 from fangkong.places.models import Place, PlaceType
 
 DISTRICT_NAME = "示范区"
@@ -621,6 +622,8 @@ def load(*, size: str, seed: int, password: str = DEFAULT_PASSWORD) -> LoadResul
                 writer.person_tags(pairs)
             persons += len(batch)
         writer.finish()
+        # Rows went in with bulk inserts/COPY, past the services that keep counts: roll them up once.
+        rebuild_counts()
         _create_accounts(rng, plan, password)
     with connection.cursor() as cursor:
         # Fresh statistics so the first pages after a big load get index plans.

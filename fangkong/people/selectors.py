@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from fangkong.accounts.models import Membership, Role
 from fangkong.core.scoping import scope_to_user
 from fangkong.core.validators import normalize_document_number, normalize_phone
 from fangkong.people.models import Person
-from fangkong.places.models import Place, PlaceType
+from fangkong.places.counts import counts_for, household_count
+from fangkong.places.models import Place, PlaceCount, PlaceType
 
 
 def persons_for(
@@ -76,34 +76,17 @@ class ChildRow:
     persons: int = 0
 
 
-def _counts_by_prefix(qs: QuerySet[Any], path_field: str, prefix_len: int) -> dict[str, int]:
-    rows = qs.annotate(prefix=Substr(path_field, 1, prefix_len)).values("prefix").annotate(n=Count("pk")).order_by()
-    return {r["prefix"]: r["n"] for r in rows}
-
-
 def children_with_counts(place: Place) -> list[ChildRow]:
-    """Children of an already-authorised place, each with households and persons below it: three queries."""
+    """Children of an already-authorised place, each with households and persons below it: two queries."""
     children = list(Place.objects.get_children(place).order_by("name"))
     if not children:
         return []
-    child_len = len(place.path) + Place.steplen
-    households = _counts_by_prefix(
-        Place.objects.filter(path__startswith=place.path, type=PlaceType.HOUSEHOLD, depth__gt=place.depth),
-        "path",
-        child_len,
-    )
-    persons = _counts_by_prefix(
-        Person.objects.filter(place_path__startswith=place.path, merged_into__isnull=True).exclude(
-            place_path=place.path
-        ),
-        "place_path",
-        child_len,
-    )
+    counts = counts_for(children, keys=(PlaceType.HOUSEHOLD, PlaceCount.PERSONS))
     return [
         ChildRow(
             place=c,
-            households=households.get(c.path, 0) + (1 if c.type == PlaceType.HOUSEHOLD else 0),
-            persons=persons.get(c.path, 0),
+            households=household_count(counts.get(c.pk, {}), c),
+            persons=counts.get(c.pk, {}).get(PlaceCount.PERSONS, 0),
         )
         for c in children
     ]
@@ -118,19 +101,15 @@ class SubtreeSummary:
 
 
 def subtree_summary(place: Place) -> SubtreeSummary:
-    by_type = {
-        r["type"]: r["n"]
-        for r in Place.objects.filter(path__startswith=place.path, depth__gt=place.depth)
-        .values("type")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    persons = Person.objects.filter(place_path__startswith=place.path, merged_into__isnull=True)
-    counts = persons.aggregate(
-        total=Count("pk"),
+    """Counts of everything below a place, read from the rolled-up PlaceCount rows (one query)."""
+    counts = counts_for([place]).get(place.pk, {})
+    by_type = {t: counts[t] for t in PlaceType.values if counts.get(t)}
+    return SubtreeSummary(
+        place=place,
+        by_type=by_type,
+        persons=counts.get(PlaceCount.PERSONS, 0),
+        floating=counts.get(PlaceCount.FLOATING, 0),
     )
-    floating = persons.filter(resident_type="floating").count()
-    return SubtreeSummary(place=place, by_type=by_type, persons=counts["total"], floating=floating)
 
 
 def grids_without_worker(place: Place, *, limit: int = 50) -> QuerySet[Place]:
@@ -149,18 +128,12 @@ def places_without_persons(
     limit: int = 50,
 ) -> list[Place]:
     """户不漏人: grids and compounds below `place` where not a single person is registered."""
-    candidates = list(
-        Place.objects.filter(path__startswith=place.path, type__in=types).order_by("path").values_list("pk", "path")
+    occupied = PlaceCount.objects.filter(key=PlaceCount.PERSONS, n__gt=0).values("place_id")
+    return list(
+        Place.objects.filter(path__startswith=place.path, type__in=types)
+        .exclude(pk__in=occupied)
+        .order_by("path")[:limit]
     )
-    if not candidates:
-        return []
-    lengths = {len(p) for _, p in candidates}
-    occupied: set[str] = set()
-    base = Person.objects.filter(place_path__startswith=place.path, merged_into__isnull=True)
-    for length in lengths:
-        occupied.update(_counts_by_prefix(base, "place_path", length).keys())
-    empty_ids = [pk for pk, path in candidates if path not in occupied][:limit]
-    return list(Place.objects.filter(pk__in=empty_ids).order_by("path"))
 
 
 def ownerless_without_cadre(place: Place, *, limit: int = 50) -> QuerySet[Place]:

@@ -24,6 +24,7 @@ from fangkong.core.validators import (
     validate_other_document,
 )
 from fangkong.people.models import DocumentType, Person, ResidentType, Sex, Tag
+from fangkong.places.counts import adjust_counts, person_deltas
 from fangkong.places.models import Place
 
 # Sent after two records were merged, so apps higher up re-point their rows:
@@ -208,6 +209,7 @@ def create_person(*, actor: Any, data: PersonInput, request: HttpRequest | None 
             raise
         raise DuplicatePerson(existing) from None
     _set_tags(person, tags)
+    adjust_counts(person_deltas(person.place_path, person.resident_type, +1))
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -216,6 +218,15 @@ def create_person(*, actor: Any, data: PersonInput, request: HttpRequest | None 
         request=request,
     )
     return person
+
+
+def _move_counts(old: tuple[str, str], new: tuple[str, str]) -> None:
+    deltas: dict[str, dict[str, int]] = {}
+    for (path, resident_type), sign in ((old, -1), (new, +1)):
+        for key, delta in person_deltas(path, resident_type, sign)[path].items():
+            bucket = deltas.setdefault(path, {})
+            bucket[key] = bucket.get(key, 0) + delta
+    adjust_counts(deltas)
 
 
 def _masked(field: str, value: Any) -> Any:
@@ -246,6 +257,7 @@ def update_person(
     if existing is not None:
         raise DuplicatePerson(existing)
     tags = cleaned.pop("tags")
+    before = (locked.place_path, locked.resident_type)
     changes: dict[str, list[Any]] = {}
     for field, value in cleaned.items():
         old = getattr(locked, field)
@@ -260,6 +272,8 @@ def update_person(
         locked.place_path = locked.place.path
         locked.version += 1
         locked.save()
+        if (locked.place_path, locked.resident_type) != before:
+            _move_counts(before, (locked.place_path, locked.resident_type))
         record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -300,6 +314,7 @@ def merge_persons(
     duplicate.merged_into = survivor
     duplicate.version += 1
     duplicate.save(update_fields=["merged_into", "version", "updated_at"])
+    adjust_counts(person_deltas(duplicate.place_path, duplicate.resident_type, -1))
     person_merged.send(sender=Person, survivor=survivor, merged=duplicate)
     record(
         actor=actor,

@@ -48,21 +48,15 @@ def check_placement(child_type: str, parent: Place | None) -> None:
     if parent is None:
         if child_type not in ROOT_TYPES:
             raise ValidationError(
-                _(
-                    "A %(type)s needs a parent place; only a district stands at the top."
-                ),
+                _("A %(type)s needs a parent place; only a district stands at the top."),
                 code="needs_parent",
                 params={"type": PlaceType(child_type).label},
             )
         return
     if child_type not in ALLOWED_CHILDREN[parent.type]:
-        allowed = ", ".join(
-            str(PlaceType(t).label) for t in ALLOWED_CHILDREN[parent.type]
-        ) or _("nothing")
+        allowed = ", ".join(str(PlaceType(t).label) for t in ALLOWED_CHILDREN[parent.type]) or _("nothing")
         raise ValidationError(
-            _(
-                "A %(child)s cannot sit under a %(parent)s (allowed under it: %(allowed)s)."
-            ),
+            _("A %(child)s cannot sit under a %(parent)s (allowed under it: %(allowed)s)."),
             code="wrong_parent",
             params={
                 "child": PlaceType(child_type).label,
@@ -84,9 +78,7 @@ class Place(MP_Node):
     # copied onto persons. Children are appended; pages sort by name.
     steplen = 4
 
-    type = models.CharField(
-        _("type"), max_length=16, choices=PlaceType.choices, db_index=True
-    )
+    type = models.CharField(_("type"), max_length=16, choices=PlaceType.choices, db_index=True)
     name = models.CharField(_("name"), max_length=100, validators=[validate_clean_text])
     code = models.CharField(
         _("division code"),
@@ -94,20 +86,14 @@ class Place(MP_Node):
         blank=True,
         validators=[division_code_validator],
     )
-    address = models.CharField(
-        _("address"), max_length=200, blank=True, validators=[validate_clean_text]
-    )
+    address = models.CharField(_("address"), max_length=200, blank=True, validators=[validate_clean_text])
     is_ownerless = models.BooleanField(
         _("ownerless compound"),
         default=False,
         help_text=_("No property management (无主庭院): needs an assigned cadre."),
     )
-    cadre_name = models.CharField(
-        _("assigned cadre"), max_length=50, blank=True, validators=[validate_clean_text]
-    )
-    cadre_phone = models.CharField(
-        _("cadre phone"), max_length=11, blank=True, validators=[validate_phone]
-    )
+    cadre_name = models.CharField(_("assigned cadre"), max_length=50, blank=True, validators=[validate_clean_text])
+    cadre_phone = models.CharField(_("cadre phone"), max_length=11, blank=True, validators=[validate_phone])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -120,8 +106,7 @@ class Place(MP_Node):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(is_ownerless=False)
-                | models.Q(type=PlaceType.COMPOUND),
+                condition=models.Q(is_ownerless=False) | models.Q(type=PlaceType.COMPOUND),
                 name="place_only_compounds_ownerless",
             ),
         ]
@@ -143,22 +128,34 @@ class Place(MP_Node):
 
     def clean(self) -> None:
         if self.code and self.type not in CODED_TYPES:
-            raise ValidationError(
-                {
-                    "code": _(
-                        "Only districts, streets and communities carry a division code."
-                    )
-                }
-            )
+            raise ValidationError({"code": _("Only districts, streets and communities carry a division code.")})
         if self.is_ownerless and self.type != PlaceType.COMPOUND:
-            raise ValidationError(
-                {"is_ownerless": _("Only a compound can be ownerless.")}
-            )
-        if (
-            self.type == PlaceType.COMPOUND
-            and self.is_ownerless
-            and not self.cadre_name
-        ):
-            raise ValidationError(
-                {"cadre_name": _("An ownerless compound needs an assigned cadre.")}
-            )
+            raise ValidationError({"is_ownerless": _("Only a compound can be ownerless.")})
+        if self.type == PlaceType.COMPOUND and self.is_ownerless and not self.cadre_name:
+            raise ValidationError({"cadre_name": _("An ownerless compound needs an assigned cadre.")})
+
+
+class PlaceCount(models.Model):
+    """Rolled-up counts below a place, so landing pages never aggregate a million persons.
+
+    `key` is a PlaceType value (descendants of that type, the place itself
+    excluded) or one of the population keys below (persons attached to the place
+    or anywhere under it). Kept exact by the services that write places and
+    persons, in the same transaction; `rebuild_counts` recomputes them from
+    scratch after bulk loads or to repair.
+    """
+
+    PERSONS = "persons"
+    FLOATING = "floating"
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="counts")
+    key = models.CharField(max_length=20)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("place count")
+        verbose_name_plural = _("place counts")
+        constraints = [models.UniqueConstraint(fields=["place", "key"], name="placecount_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.place_id}:{self.key}={self.n}"

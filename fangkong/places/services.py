@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.scoping import path_in_jurisdiction
+from fangkong.places.counts import adjust_counts, subtree_contribution
 from fangkong.places.models import ALLOWED_CHILDREN, Place, check_placement
 
 # Sent inside the moving transaction so tables that copy place paths rewrite them:
@@ -66,6 +67,7 @@ def create_place(
         place = Place.objects.add_root(instance=candidate)
     else:
         place = Place.objects.add_child(parent, instance=candidate)
+        adjust_counts({parent.path: {place.type: 1}})
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -89,6 +91,7 @@ def update_place(*, actor: Any, place: Place, request: HttpRequest | None = None
             kids = set(Place.objects.get_children(place).values_list("type", flat=True))
             if any(kid not in ALLOWED_CHILDREN[fields["type"]] for kid in kids):
                 raise ValidationError({"type": _("Its children could no longer sit under it.")})
+    old_type = place.type
     changes = {}
     for field, value in fields.items():
         old = getattr(place, field)
@@ -98,6 +101,8 @@ def update_place(*, actor: Any, place: Place, request: HttpRequest | None = None
     _validated(place)
     if changes:
         place.save()
+        if place.type != old_type and place.depth > 1:
+            adjust_counts({place.path[: -Place.steplen]: {old_type: -1, place.type: 1}})
         record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -119,8 +124,12 @@ def move_place(*, actor: Any, place: Place, new_parent: Place, request: HttpRequ
     check_placement(place.type, new_parent)
     old_parent = Place.objects.get_parent(place)
     old_path = place.path
+    moved = subtree_contribution(place)
+    if old_parent is not None:
+        adjust_counts({old_parent.path: {key: -n for key, n in moved.items()}})
     Place.objects.move(place, new_parent, "last-child")
     place.refresh_from_db()
+    adjust_counts({new_parent.path: moved})
     place_moved.send(sender=Place, old_path=old_path, new_path=place.path)
     record(
         actor=actor,

@@ -5,7 +5,7 @@ from fangkong.accounts.models import Membership, Role, User
 from fangkong.accounts.roles import group_name
 from fangkong.accounts.services import issue_token, user_for_token
 from fangkong.audit.models import AuditAction, AuditEvent
-from fangkong.conftest import make_person, make_user
+from fangkong.conftest import add_place_counted, make_person, make_user
 from fangkong.people.models import Person
 from fangkong.places.models import Place, PlaceType
 
@@ -215,7 +215,7 @@ def test_place_added_in_the_admin_goes_through_placement_rules(admin_client, wor
 
 
 def test_moving_a_place_in_the_admin_keeps_persons_paths_in_step(admin_client, world):
-    new_grid = Place.objects.add_child(world.B.community, instance=Place(type=PlaceType.GRID, name="接收网格"))
+    new_grid = add_place_counted(world.B.community, Place(type=PlaceType.GRID, name="接收网格"))
     compound = world.A.compound
 
     response = admin_client.post(
@@ -232,7 +232,7 @@ def test_moving_a_place_in_the_admin_keeps_persons_paths_in_step(admin_client, w
 
 
 def test_drag_and_drop_move_goes_through_the_service(admin_client, world):
-    new_grid = Place.objects.add_child(world.B.community, instance=Place(type=PlaceType.GRID, name="接收网格"))
+    new_grid = add_place_counted(world.B.community, Place(type=PlaceType.GRID, name="接收网格"))
 
     wrong = admin_client.post(
         "/admin/places/place/move/",

@@ -6,7 +6,7 @@ from django.test import Client
 
 from fangkong.accounts.models import Role
 from fangkong.accounts.services import add_membership
-from fangkong.conftest import make_person
+from fangkong.conftest import add_place_counted, make_person
 from fangkong.places.models import Place, PlaceType
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_landing_requires_login(world):
 
 
 def test_grid_worker_sees_only_own_grid_counts_and_never_side_b(world):
-    add_place = Place.objects.add_child
+    add_place = add_place_counted
     add_place(world.A.building, instance=Place(type=PlaceType.HOUSEHOLD, name="A1-102"))
     make_person(world.A.household, name="居民A二", seq=19)
 
@@ -132,7 +132,7 @@ def test_user_with_two_memberships_gets_a_picker_of_both(world):
 
 
 def test_not_covered_lists_a_grid_without_a_grid_worker(world):
-    lonely = Place.objects.add_child(world.A.community, instance=Place(type=PlaceType.GRID, name="无人网格"))
+    lonely = add_place_counted(world.A.community, Place(type=PlaceType.GRID, name="无人网格"))
 
     response = client_for(world.user(Role.STREET_ADMIN, "A")).get("/")
 
@@ -144,9 +144,7 @@ def test_not_covered_lists_a_grid_without_a_grid_worker(world):
 
 
 def test_not_covered_lists_empty_compound_and_ownerless_compound_without_cadre(world):
-    empty = Place.objects.add_child(
-        world.A.grid, instance=Place(type=PlaceType.COMPOUND, name="空庭院", is_ownerless=True)
-    )
+    empty = add_place_counted(world.A.grid, Place(type=PlaceType.COMPOUND, name="空庭院", is_ownerless=True))
 
     response = client_for(world.user(Role.GRID_WORKER, "A")).get("/")
 
@@ -159,7 +157,7 @@ def test_not_covered_lists_empty_compound_and_ownerless_compound_without_cadre(w
 
 
 def test_not_covered_lists_of_side_a_never_show_side_b_gaps(world):
-    Place.objects.add_child(world.B.community, instance=Place(type=PlaceType.GRID, name="B无人网格"))
+    add_place_counted(world.B.community, Place(type=PlaceType.GRID, name="B无人网格"))
 
     response = client_for(world.user(Role.STREET_ADMIN, "A")).get("/")
 

@@ -2,7 +2,7 @@ import pytest
 
 from fangkong.accounts.models import Role
 from fangkong.api.testing import bearer_client
-from fangkong.conftest import make_person
+from fangkong.conftest import add_place_counted, make_person
 from fangkong.places.models import Place, PlaceType
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +11,7 @@ URL = "/api/v1/places/"
 
 
 def add(parent: Place, type_: str, name: str) -> Place:
-    return Place.objects.add_child(parent, instance=Place(type=type_, name=name))
+    return add_place_counted(parent, Place(type=type_, name=name))
 
 
 def test_list_is_scoped_and_has_the_published_keys(world):
@@ -101,9 +101,7 @@ def test_children_of_a_household_is_an_empty_list(world):
 
 
 def test_summary_counts_the_subtree_by_type(world):
-    floating = make_person(world.A.household, name="流动丁", seq=107)
-    floating.resident_type = "floating"
-    floating.save()
+    make_person(world.A.household, name="流动丁", seq=107, resident_type="floating")
 
     body = bearer_client(world.user(Role.STREET_ADMIN, "A")).get(f"{URL}{world.A.street.pk}/summary").json()
 

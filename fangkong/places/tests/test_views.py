@@ -4,7 +4,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from fangkong.audit.models import AuditAction, AuditEvent
-from fangkong.conftest import make_person
+from fangkong.conftest import add_place_counted, make_person
 from fangkong.people.models import Person
 from fangkong.places.models import Place, PlaceType
 
@@ -62,7 +62,7 @@ def test_place_detail_counts_cost_the_same_queries_for_many_children(client, wor
     with CaptureQueriesContext(connection) as one_child:
         client.get(url)
     for i in range(25):
-        Place.objects.add_child(world.A.grid, instance=Place(type=PlaceType.HOUSEHOLD, name=f"村户{i}"))
+        add_place_counted(world.A.grid, Place(type=PlaceType.HOUSEHOLD, name=f"村户{i}"))
     with CaptureQueriesContext(connection) as many_children:
         response = client.get(url)
     assert len(response.context["children"]) == 26
@@ -111,7 +111,7 @@ def test_search_inside_the_subtree_returns_only_the_results_partial_to_htmx(clie
 def test_search_pages_through_many_results(client, world, settings):
     settings.PAGE_SIZE = 3
     for i in range(7):
-        Place.objects.add_child(world.A.grid, instance=Place(type=PlaceType.HOUSEHOLD, name=f"散户{i}"))
+        add_place_counted(world.A.grid, Place(type=PlaceType.HOUSEHOLD, name=f"散户{i}"))
     login(client, world.hq)
     first = client.get(f"/places/{world.A.grid.pk}/", {"q": "散户"})
     last = client.get(f"/places/{world.A.grid.pk}/", {"q": "散户", "page": 3})
@@ -215,7 +215,7 @@ def test_edit_stores_the_normalised_cadre_phone(client, world):
 
 def test_moving_a_compound_to_another_grid_moves_its_persons_in_the_lists(client, world):
     worker = world.user("community_worker", "A")
-    grid2 = Place.objects.add_child(world.A.community, instance=Place(type=PlaceType.GRID, name="网格A2"))
+    grid2 = add_place_counted(world.A.community, Place(type=PlaceType.GRID, name="网格A2"))
     login(client, worker)
     response = client.post(f"/places/{world.A.compound.pk}/move/", {"new_parent": grid2.pk})
     assert response.status_code == 302
