@@ -132,8 +132,9 @@ def run_benchmarks(url: str, *, size: str, runs: int) -> list[Result]:
 
     from fangkong.accounts.models import User
     from fangkong.people.models import Person
-    from fangkong.people.selectors import children_with_counts, persons_for, subtree_summary
-    from fangkong.places.models import Place, PlaceType
+    from fangkong.people.selectors import children_with_counts, persons_for, place_overview, subtree_summary
+    from fangkong.places.counts import rebuild_counts
+    from fangkong.places.models import Place, PlaceCount, PlaceType
 
     call_command("migrate", verbosity=0)
     if not Place.objects.exists():
@@ -141,6 +142,9 @@ def run_benchmarks(url: str, *, size: str, runs: int) -> list[Result]:
         started = time.monotonic()
         call_command("demo_district", size=size, seed=2020, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
         print(f"  loaded in {time.monotonic() - started:.0f} s", flush=True)
+    if not PlaceCount.objects.exists():
+        # A database loaded before the rolled-up counts existed: roll them up once.
+        rebuild_counts()
     n_persons = Person.objects.count()
     hq = User.objects.get(username="hq")
     district = Place.objects.get(depth=1, type=PlaceType.DISTRICT)
@@ -216,6 +220,20 @@ def run_benchmarks(url: str, *, size: str, runs: int) -> list[Result]:
             assert numbers["pp"].get(row.place.path, 0) == row.persons
             assert numbers["hh"].get(row.place.path, 0) == row.households
 
+        def rollup_sql() -> tuple[list[Any], list[Any]]:
+            children = conn.execute(
+                "SELECT * FROM places_place WHERE depth = %s AND path BETWEEN %s AND %s ORDER BY name",
+                [district.depth + 1, district.path + "0000", district.path + "ZZZZ"],
+            ).fetchall()
+            counts = conn.execute(
+                "SELECT place_id, key, n FROM places_placecount WHERE place_id = ANY(%s)",
+                [[district.pk, *(row[0] for row in children)]],
+            ).fetchall()
+            return children, counts
+
+        def rollup_selectors() -> None:
+            place_overview(district)
+
         warmup = 3
         cases = [
             (
@@ -223,15 +241,26 @@ def run_benchmarks(url: str, *, size: str, runs: int) -> list[Result]:
                 f"/people/?place=<{street.name}>: first page of {count} persons ({n_persons} in the district)",
                 page(f"/people/?place={street.pk}"),
                 person_list_sql,
+                True,
             ),
             (
                 "landing_counts_district",
                 f"/?place=<{district.name}>: counts over {n_persons} persons",
                 page(f"/?place={district.pk}"),
                 landing_sql,
+                True,
+            ),
+            (
+                "landing_counts_selectors",
+                "the landing counts' selectors vs bare SQL reading the same rolled-up count rows (ORM overhead)",
+                rollup_selectors,
+                rollup_sql,
+                # Reported, not gated: two sub-2 ms queries, so the ratio measures Django's fixed
+                # per-query cost; the counts as served are gated by landing_counts_district.
+                False,
             ),
         ]
-        for name, detail, page_fn, sql_fn in cases:
+        for name, detail, page_fn, sql_fn, gated in cases:
             # Interleave the two so both see the same cache and load conditions.
             page_ms = timed(page_fn, runs=runs, warmup=warmup)
             sql_ms = timed(sql_fn, runs=runs, warmup=warmup)
@@ -242,8 +271,8 @@ def run_benchmarks(url: str, *, size: str, runs: int) -> list[Result]:
                     value=round(page_ms, 1),
                     baseline=round(sql_ms, 1),
                     ratio=round(ratio, 2),
-                    target=f"<= {MAX_RATIO:g}x bare SQL and <= {MAX_MS:g} ms",
-                    passed=ratio <= MAX_RATIO and page_ms <= MAX_MS,
+                    target=f"<= {MAX_RATIO:g}x bare SQL and <= {MAX_MS:g} ms" if gated else "report only",
+                    passed=(ratio <= MAX_RATIO and page_ms <= MAX_MS) if gated else True,
                     runs=runs,
                     detail=detail,
                 )

@@ -11,11 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from fangkong.people.selectors import (
-    children_with_counts,
     grids_without_worker,
     ownerless_without_cadre,
+    place_overview,
     places_without_persons,
-    subtree_summary,
 )
 from fangkong.places.models import Place, PlaceType
 from fangkong.places.selectors import breadcrumb, get_place_for_user, jurisdiction_roots
@@ -51,13 +50,12 @@ def home(request: HttpRequest) -> HttpResponse:
             raise Http404
         return render(request, "core/home.html", {"no_jurisdiction": True})
     place = _chosen_place(request, roots)
-    summary = subtree_summary(place)
+    summary, children = place_overview(place)
     counts: list[dict[str, Any]] = [
         {"type": t, "label": PlaceType(t).label, "count": summary.by_type.get(t, 0)}
         for t in COUNTED_TYPES
         if t in _types_below(place.type)
     ]
-    children = children_with_counts(place)
     chart = {
         "title": str(_("Persons per place directly under %(place)s") % {"place": place.name}),
         "labels": [row.place.name for row in children],

@@ -13,7 +13,7 @@ from fangkong.api.types import MAX_DB_ID
 from fangkong.core.masking import mask_address, mask_document, mask_phone
 from fangkong.people.models import Person
 from fangkong.people.schemas import PersonFilters, PersonIn, PersonList, PersonOut, PersonPatch
-from fangkong.people.selectors import get_person_for_user, persons_for
+from fangkong.people.selectors import count_persons_from_rollup, get_person_for_user, persons_for
 from fangkong.people.services import PersonInput, create_person, record_full_view, update_person
 from fangkong.places.models import Place
 from fangkong.places.selectors import get_place_for_user
@@ -81,7 +81,8 @@ def list_persons(request: HttpRequest, filters: Query[PersonFilters]) -> Any:
         {**row, "document_number": mask_document(row["document_number"]), "phone": mask_phone(row["phone"])}
         for row in rows
     ]
-    return {"items": items, "count": qs.count()}
+    known = count_persons_from_rollup(user, place=place, q=filters.q or "")
+    return {"items": items, "count": qs.count() if known is None else known}
 
 
 @router.get("/{person_id}", response={200: PersonOut, **READ_ERRORS}, summary="One person (full values are audited)")

@@ -31,9 +31,7 @@ class ResidentType(models.TextChoices):
 
 
 class Tag(models.Model):
-    name = models.CharField(
-        _("name"), max_length=30, unique=True, validators=[validate_clean_text]
-    )
+    name = models.CharField(_("name"), max_length=30, unique=True, validators=[validate_clean_text])
 
     class Meta:
         verbose_name = _("tag")
@@ -50,9 +48,7 @@ class Person(models.Model):
     scope_path_field = "place_path"
 
     name = models.CharField(_("name"), max_length=50, validators=[validate_clean_text])
-    document_type = models.CharField(
-        _("document type"), max_length=16, choices=DocumentType.choices
-    )
+    document_type = models.CharField(_("document type"), max_length=16, choices=DocumentType.choices)
     document_number = models.CharField(_("document number"), max_length=20)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -85,9 +81,7 @@ class Person(models.Model):
         choices=ResidentType.choices,
         default=ResidentType.PERMANENT,
     )
-    tags = models.ManyToManyField(
-        Tag, blank=True, related_name="persons", verbose_name=_("tags")
-    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="persons", verbose_name=_("tags"))
     merged_into = models.ForeignKey(
         "self",
         null=True,
@@ -113,9 +107,7 @@ class Person(models.Model):
                 fields=["document_type", "document_number"],
                 name="person_unique_document",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(name=""), name="person_name_not_empty"
-            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="person_name_not_empty"),
         ]
         indexes = [
             # Scoped person list: WHERE place_path LIKE 'prefix%' ORDER BY id.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from fangkong.accounts.models import Membership, Role
@@ -14,6 +14,7 @@ from fangkong.core.validators import normalize_document_number, normalize_phone
 from fangkong.people.models import Person
 from fangkong.places.counts import counts_for, household_count
 from fangkong.places.models import Place, PlaceCount, PlaceType
+from fangkong.places.selectors import jurisdiction_roots
 
 
 def persons_for(
@@ -38,6 +39,21 @@ def persons_for(
     if q:
         qs = _search(qs, q)
     return qs.order_by("id")
+
+
+def count_persons_from_rollup(
+    user: Any, *, place: Place | None, q: str = "", resident_type: str = "", tag: str = ""
+) -> int | None:
+    """The size of an unfiltered list from the rolled-up counts, or None when filters need a real COUNT.
+
+    `place` must already be authorised for the user; without it the list covers the
+    user's jurisdiction roots, which are disjoint subtrees.
+    """
+    if q.strip() or resident_type or tag:
+        return None
+    places = [place] if place is not None else jurisdiction_roots(user)
+    counts = counts_for(places, keys=(PlaceCount.PERSONS,))
+    return sum(c.get(PlaceCount.PERSONS, 0) for c in counts.values())
 
 
 def _search(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
@@ -76,12 +92,15 @@ class ChildRow:
     persons: int = 0
 
 
-def children_with_counts(place: Place) -> list[ChildRow]:
-    """Children of an already-authorised place, each with households and persons below it: two queries."""
-    children = list(Place.objects.get_children(place).order_by("name"))
-    if not children:
-        return []
-    counts = counts_for(children, keys=(PlaceType.HOUSEHOLD, PlaceCount.PERSONS))
+@dataclass
+class SubtreeSummary:
+    place: Place
+    by_type: dict[str, int] = field(default_factory=dict)
+    persons: int = 0
+    floating: int = 0
+
+
+def _child_rows(children: list[Place], counts: dict[int, dict[str, int]]) -> list[ChildRow]:
     return [
         ChildRow(
             place=c,
@@ -92,24 +111,33 @@ def children_with_counts(place: Place) -> list[ChildRow]:
     ]
 
 
-@dataclass
-class SubtreeSummary:
-    place: Place
-    by_type: dict[str, int] = field(default_factory=dict)
-    persons: int = 0
-    floating: int = 0
+def _summary(place: Place, counts: dict[str, int]) -> SubtreeSummary:
+    return SubtreeSummary(
+        place=place,
+        by_type={t: counts[t] for t in PlaceType.values if counts.get(t)},
+        persons=counts.get(PlaceCount.PERSONS, 0),
+        floating=counts.get(PlaceCount.FLOATING, 0),
+    )
+
+
+def children_with_counts(place: Place) -> list[ChildRow]:
+    """Children of an already-authorised place, each with households and persons below it: two queries."""
+    children = list(Place.objects.get_children(place).order_by("name"))
+    if not children:
+        return []
+    return _child_rows(children, counts_for(children, keys=(PlaceType.HOUSEHOLD, PlaceCount.PERSONS)))
 
 
 def subtree_summary(place: Place) -> SubtreeSummary:
     """Counts of everything below a place, read from the rolled-up PlaceCount rows (one query)."""
-    counts = counts_for([place]).get(place.pk, {})
-    by_type = {t: counts[t] for t in PlaceType.values if counts.get(t)}
-    return SubtreeSummary(
-        place=place,
-        by_type=by_type,
-        persons=counts.get(PlaceCount.PERSONS, 0),
-        floating=counts.get(PlaceCount.FLOATING, 0),
-    )
+    return _summary(place, counts_for([place]).get(place.pk, {}))
+
+
+def place_overview(place: Place) -> tuple[SubtreeSummary, list[ChildRow]]:
+    """What a landing page shows of a place: its summary and its children's counts, in two queries."""
+    children = list(Place.objects.get_children(place).order_by("name"))
+    counts = counts_for([place, *children])
+    return _summary(place, counts.get(place.pk, {})), _child_rows(children, counts)
 
 
 def grids_without_worker(place: Place, *, limit: int = 50) -> QuerySet[Place]:
@@ -128,10 +156,11 @@ def places_without_persons(
     limit: int = 50,
 ) -> list[Place]:
     """户不漏人: grids and compounds below `place` where not a single person is registered."""
-    occupied = PlaceCount.objects.filter(key=PlaceCount.PERSONS, n__gt=0).values("place_id")
+    # Correlated on (place, key), the unique index: one probe per candidate, never a scan of all counts.
+    occupied = PlaceCount.objects.filter(place=OuterRef("pk"), key=PlaceCount.PERSONS, n__gt=0)
     return list(
         Place.objects.filter(path__startswith=place.path, type__in=types)
-        .exclude(pk__in=occupied)
+        .exclude(Exists(occupied))
         .order_by("path")[:limit]
     )
 

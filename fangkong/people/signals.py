@@ -11,9 +11,7 @@ from fangkong.places.services import place_moved
 
 
 @receiver(place_moved)
-def rewrite_person_paths(
-    sender: Any, *, old_path: str, new_path: str, **kwargs: Any
-) -> None:
+def rewrite_person_paths(sender: Any, *, old_path: str, new_path: str, **kwargs: Any) -> None:
     # Persons carry a copy of their place's path: rewrite the moved subtree's prefix in one UPDATE.
     Person.objects.filter(place_path__startswith=old_path).update(
         place_path=Concat(Value(new_path), Substr(F("place_path"), len(old_path) + 1))

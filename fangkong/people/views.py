@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -21,10 +20,16 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.masking import mask_address, mask_document, mask_name, mask_phone
+from fangkong.core.paging import CountedPaginator
 from fangkong.core.validators import normalize_document_number, normalize_id_number, normalize_phone
 from fangkong.people.forms import MergeSearchForm, PersonFilterForm, PersonForm
 from fangkong.people.models import DocumentType, Person
-from fangkong.people.selectors import find_by_document, get_person_for_user, persons_for
+from fangkong.people.selectors import (
+    count_persons_from_rollup,
+    find_by_document,
+    get_person_for_user,
+    persons_for,
+)
 from fangkong.people.services import (
     DuplicatePerson,
     PlaceOutsideJurisdiction,
@@ -90,8 +95,11 @@ def _describe_search(q: str) -> str:
 @require_GET
 def person_list(request: HttpRequest) -> HttpResponse:
     qs, place, filters, form = _filtered(request)
-    # Django's paginator issues exactly one COUNT and one LIMIT/OFFSET query for the page.
-    page = Paginator(qs.select_related("place"), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    # One LIMIT/OFFSET query for the page; the total comes from the rolled-up counts when
+    # only a place narrows the list, else from one COUNT.
+    known = count_persons_from_rollup(request.user, place=place, **filters)
+    paginator = CountedPaginator(qs.select_related("place"), settings.PAGE_SIZE, count=known)
+    page = paginator.get_page(request.GET.get("page"))
     query = _filter_query(place, filters)
     context = {
         "page": page,

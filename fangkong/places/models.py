@@ -103,6 +103,12 @@ class Place(MP_Node):
         indexes = [
             # Place search by name within a subtree (place browser, place picker).
             models.Index(fields=["type", "name"], name="place_type_name"),
+            # Children of a place: treebeard's get_children runs depth = d AND path BETWEEN … (default opclass).
+            models.Index(fields=["depth", "path"], name="place_depth_path"),
+            # "Grids (or compounds) under X": type = … AND path LIKE 'prefix%' on the landing page.
+            models.Index(
+                fields=["type", "path"], name="place_type_path", opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(
