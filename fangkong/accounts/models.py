@@ -66,9 +66,7 @@ class Membership(models.Model):
         verbose_name=_("place"),
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    hq_group = models.CharField(
-        _("HQ group"), max_length=32, choices=HqGroup.choices, blank=True
-    )
+    hq_group = models.CharField(_("HQ group"), max_length=32, choices=HqGroup.choices, blank=True)
     is_backup = models.BooleanField(_("backup (B role)"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -76,9 +74,7 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "place", "role"], name="membership_unique_role_at_place"
-            ),
+            models.UniqueConstraint(fields=["user", "place", "role"], name="membership_unique_role_at_place"),
             models.CheckConstraint(
                 condition=models.Q(role="hq_group") | models.Q(hq_group=""),
                 name="membership_group_only_for_hq_group",

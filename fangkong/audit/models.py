@@ -43,9 +43,7 @@ class AuditEvent(models.Model):
     )
     actor_username = models.CharField(_("username"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
-    action = models.CharField(
-        _("action"), max_length=20, choices=AuditAction.choices, db_index=True
-    )
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices, db_index=True)
     object_type = models.CharField(_("object type"), max_length=50, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
@@ -58,9 +56,7 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             # "Who looked at this person": object lookups in the audit browser.
-            models.Index(
-                fields=["object_type", "object_id", "at"], name="audit_object"
-            ),
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object"),
             # "What did this user do": per-user history.
             models.Index(fields=["actor", "at"], name="audit_actor"),
         ]

@@ -107,7 +107,9 @@ class Place(MP_Node):
             models.Index(fields=["depth", "path"], name="place_depth_path"),
             # "Grids (or compounds) under X": type = … AND path LIKE 'prefix%' on the landing page.
             models.Index(
-                fields=["type", "path"], name="place_type_path", opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]
+                fields=["type", "path"],
+                name="place_type_path",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
         ]
         constraints = [
