@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fangkong.audit",
     "fangkong.places",
     "fangkong.people",
+    "fangkong.imports",
     "fangkong.api",
     "fangkong.demo",
 ]

@@ -81,6 +81,8 @@ class Person(models.Model):
         choices=ResidentType.choices,
         default=ResidentType.PERMANENT,
     )
+    # Columns of imported rosters that have no field of their own, kept as they came.
+    extra = models.JSONField(_("other data"), default=dict, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="persons", verbose_name=_("tags"))
     merged_into = models.ForeignKey(
         "self",
