@@ -98,6 +98,9 @@ class ImportRowIssue(models.Model):
         verbose_name_plural = _("row issues")
         constraints = [models.UniqueConstraint(fields=["job", "row_number"], name="importrowissue_unique_row")]
 
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row_number} {self.status}"
+
 
 class SavedMapping(models.Model):
     """A header mapping a user confirmed, reused when a file with the same headers comes again."""
@@ -170,3 +173,6 @@ class PushListEntry(models.Model):
                 fields=["place_path", "id"], name="pushentry_scope_id", opclasses=["varchar_pattern_ops", "int8_ops"]
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.push_list_id}:{self.row_number}"
