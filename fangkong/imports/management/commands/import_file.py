@@ -38,6 +38,7 @@ class Command(BaseCommand):
         place = self._place(user, options.get("place"))
         try:
             job = services.create_job(actor=user, upload=options["path"], kind=options["kind"], target_place=place)
+            reused = bool(getattr(job, "reused", False))
             if job.status == JobStatus.UPLOADED:
                 shown = preview(job, sheet_name=options.get("sheet"))
                 if shown.missing_required:
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             "rejected": job.rejected,
             "job": job.pk,
             "status": job.status,
-            "reused": bool(getattr(job, "reused", False)),
+            "reused": reused,
             "result": str(result_path(job)),
         }
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
