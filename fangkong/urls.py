@@ -7,6 +7,7 @@ urlpatterns = [
     path("places/", include("fangkong.places.urls")),
     path("people/", include("fangkong.people.urls")),
     path("audit/", include("fangkong.audit.urls")),
+    path("imports/", include("fangkong.imports.urls")),
     path("api/v1/", include("fangkong.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

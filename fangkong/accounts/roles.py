@@ -11,6 +11,7 @@ from fangkong.accounts.models import Role
 VIEW_PEOPLE = ["people.view_person", "places.view_place"]
 EDIT_PEOPLE = [*VIEW_PEOPLE, "people.add_person", "people.change_person", "people.view_full_person"]
 EDIT_PLACES = ["places.add_place", "places.change_place"]
+IMPORT_LISTS = ["imports.add_importjob", "imports.view_importjob"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_ADMIN: [
@@ -19,11 +20,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.export_unmasked_person",
         "people.merge_person",
         "audit.view_auditevent",
+        *IMPORT_LISTS,
     ],
-    Role.HQ_GROUP: [*VIEW_PEOPLE, "people.view_full_person"],
-    Role.STREET_ADMIN: [*EDIT_PEOPLE, *EDIT_PLACES, "people.merge_person"],
-    Role.COMMUNITY_WORKER: [*EDIT_PEOPLE, *EDIT_PLACES],
-    Role.GRID_WORKER: EDIT_PEOPLE,
+    Role.HQ_GROUP: [*VIEW_PEOPLE, "people.view_full_person", "imports.view_importjob"],
+    Role.STREET_ADMIN: [*EDIT_PEOPLE, *EDIT_PLACES, "people.merge_person", *IMPORT_LISTS],
+    Role.COMMUNITY_WORKER: [*EDIT_PEOPLE, *EDIT_PLACES, *IMPORT_LISTS],
+    Role.GRID_WORKER: [*EDIT_PEOPLE, *IMPORT_LISTS],
     Role.CHECKPOINT_STAFF: VIEW_PEOPLE,
     Role.SITE_STAFF: [*VIEW_PEOPLE, "people.view_full_person"],
     Role.TESTING_STAFF: VIEW_PEOPLE,

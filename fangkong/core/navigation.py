@@ -25,6 +25,7 @@ NAV_ITEMS = [
     NavItem(_("Overview"), "core:home"),
     NavItem(_("Places"), "places:browse", "places.view_place"),
     NavItem(_("People"), "people:list", "people.view_person"),
+    NavItem(_("Data exchange"), "imports:list", "imports.view_importjob"),
     NavItem(_("Audit log"), "audit:list", "audit.view_auditevent"),
     NavItem(_("API tokens"), "accounts:tokens"),
 ]
