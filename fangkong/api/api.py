@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from fangkong.accounts.api import router as accounts_router
 from fangkong.api import errors
 from fangkong.api.auth import AUTH
+from fangkong.imports.api import router as imports_router
 from fangkong.people.api import router as persons_router
 from fangkong.places.api import router as places_router
 
@@ -27,3 +28,4 @@ errors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/persons", persons_router)
 api.add_router("/places", places_router)
+api.add_router("/imports", imports_router)
