@@ -208,9 +208,20 @@ def _issue_rows(job: ImportJob, page: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return _("%(s)d s") % {"s": seconds}
+    if seconds < 3600:
+        return _("%(m)d min %(s)d s") % {"m": seconds // 60, "s": seconds % 60}
+    return _("%(h)d h %(m)d min") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
+
+
 def _progress_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
     state = progress(job)
     context: dict[str, Any] = {
+        "eta": _duration(state.eta_seconds),
         "job": job,
         "progress": state,
         "can_cancel": request.user.has_perm("imports.add_importjob"),
@@ -290,7 +301,9 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_job_for_user(request.user, pk)
-    response = render(request, "imports/_progress.html", _progress_context(request, job))
+    # The status badge above the bar is refreshed out of band, so "Queued" turns into "Done" with it.
+    context = {**_progress_context(request, job), "oob_status": True}
+    response = render(request, "imports/_progress.html", context)
     response["Cache-Control"] = "no-store"
     return response
 

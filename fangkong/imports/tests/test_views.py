@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from fangkong.audit.models import AuditEvent
 from fangkong.core.testing.idnumbers import make_resident_id
@@ -343,3 +344,40 @@ def test_hq_group_sees_jobs_but_has_no_upload_form(world):
     assert page.status_code == 200
     assert 'enctype="multipart/form-data"' not in page.content.decode()
     assert client.post(reverse("imports:list"), {}).status_code == 403
+
+
+def test_progress_shows_rows_percentage_and_time_left_while_running(world):
+    client = login(world.user("community_worker", "A"))
+    upload(client, roster_xlsx(good_rows()), place=world.A.community)
+    job = ImportJob.objects.get()
+    started = timezone.now() - dt.timedelta(seconds=30)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, rows_total=400, checkpoint=100, accepted=90, rejected=10, started_at=started
+    )
+    html = client.get(reverse("imports:progress", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in html
+    assert "25.0%" in html
+    assert "/ 400" in html
+    assert "1 min 30 s" in html  # 30 s for 100 rows, 300 rows to go
+    assert 'id="import-status" hx-swap-oob="true"' in html
+
+
+def test_issue_table_pages_as_a_partial(world, django_capture_on_commit_callbacks):
+    client = login(world.user("community_worker", "A"))
+    upload(client, roster_xlsx(good_rows()), place=world.A.community)
+    job = ImportJob.objects.get()
+    confirm_from_preview(client, job, django_capture_on_commit_callbacks)
+    response = client.get(
+        reverse("imports:detail", args=[job.pk]), headers={"HX-Request": "true", "HX-Target": "import-issues"}
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "Rows with warnings or rejected" in html
+    assert "Document number" in html  # the rejected row's reason names the field
+
+
+def test_upload_form_defaults_to_the_users_jurisdiction(world):
+    client = login(world.user("grid_worker", "A"))
+    page = client.get(reverse("imports:list"))
+    assert page.status_code == 200
+    assert f'<option value="{world.A.grid.pk}" selected>' in page.content.decode()
