@@ -381,3 +381,29 @@ def test_upload_form_defaults_to_the_users_jurisdiction(world):
     page = client.get(reverse("imports:list"))
     assert page.status_code == 200
     assert f'<option value="{world.A.grid.pk}" selected>' in page.content.decode()
+
+
+def test_unknown_sheet_or_header_row_in_the_query_string_is_a_message_not_an_error(world):
+    client = login(world.user("community_worker", "A"))
+    upload(client, roster_xlsx(good_rows()), place=world.A.community)
+    job = ImportJob.objects.get()
+    page = client.get(reverse("imports:detail", args=[job.pk]), {"sheet": "没有这个表"})
+    assert page.status_code == 200
+    assert 'class="alert alert-danger"' in page.content.decode()
+    page = client.get(reverse("imports:detail", args=[job.pk]), {"header_row": "999"})
+    assert page.status_code == 200
+    assert "No data rows below the header row." in page.content.decode()
+
+
+def test_pages_render_in_chinese_by_default(world, django_capture_on_commit_callbacks):
+    client = login(world.user("community_worker", "A"))
+    upload(client, roster_xlsx(good_rows()), place=world.A.community)
+    job = ImportJob.objects.get()
+    zh = Client()
+    zh.force_login(world.user("community_worker", "A"))
+    assert "人口底数花名册" in zh.get(reverse("imports:list")).content.decode()
+    assert zh.get(reverse("imports:detail", args=[job.pk])).status_code == 200
+    confirm_from_preview(client, job, django_capture_on_commit_callbacks)
+    page = zh.get(reverse("imports:detail", args=[job.pk]))
+    assert "已完成" in page.content.decode()
+    assert page.context["issues"]
