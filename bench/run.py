@@ -4,9 +4,13 @@ Each benchmark renders a real page through Django's test client (middleware,
 session, scoping, templates: the whole request) and compares the median with
 the median of the SQL a hand-written report would need for the same numbers,
 run with psycopg directly. Targets: at most 2× the bare SQL and at most 300 ms.
+The data-exchange benchmarks (bench/exchange.py) follow in the same run: person
+export vs bare xlsxwriter (≤ 2×), push-list import vs calamine + COPY (≤ 2.5×), and
+the import worker's peak RSS (≤ 400 MB); generated files are cached in var/bench/.
 
     python -m bench.run            # large demo (1,000,000 persons) in fangkong_bench
     python -m bench.run --quick    # small demo (20,000 persons) in fangkong_bench_quick
+    python -m bench.run --only export_persons,import_pushlist   # some benchmarks only
 
 The demo district is loaded once per database and reused while its person count
 matches the size (a database holding another size is dropped and reloaded).
@@ -100,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="timed runs per benchmark (median is reported)")
     parser.add_argument("--output", default=str(ROOT / "var" / "bench.json"))
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--only", default="", help="comma-separated benchmark name prefixes to run (e.g. export_persons,import_rss)"
+    )
     args = parser.parse_args(argv)
+    only = {name.strip() for name in args.only.split(",") if name.strip()} or None
 
     size = "small" if args.quick else "large"
     default_db = "fangkong_bench_quick" if args.quick else "fangkong_bench"
@@ -119,14 +127,19 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    results = run_benchmarks(url, size=size, runs=runs)
+    results = run_benchmarks(url, size=size, runs=runs, only=only)
+    from bench.exchange import run_exchange_benchmarks
+
+    for result in run_exchange_benchmarks(url, quick=args.quick, only=only, result_cls=Result):
+        print(f"  {result.name}: {result.value:g} {result.unit}", flush=True)
+        results.append(result)
     report(results, Path(args.output))
     if args.strict and not all(r.passed for r in results):
         return 1
     return 0
 
 
-def run_benchmarks(url: str, *, size: str, runs: int) -> list[Result]:
+def run_benchmarks(url: str, *, size: str, runs: int, only: set[str] | None = None) -> list[Result]:
     from django.core.management import call_command
     from django.test import Client
 
@@ -261,6 +274,8 @@ def run_benchmarks(url: str, *, size: str, runs: int) -> list[Result]:
             ),
         ]
         for name, detail, page_fn, sql_fn, gated in cases:
+            if only is not None and not any(name.startswith(prefix) for prefix in only):
+                continue
             # Interleave the two so both see the same cache and load conditions.
             page_ms = timed(page_fn, runs=runs, warmup=warmup)
             sql_ms = timed(sql_fn, runs=runs, warmup=warmup)
@@ -281,9 +296,16 @@ def run_benchmarks(url: str, *, size: str, runs: int) -> list[Result]:
 
 
 def report(results: list[Result], output: Path) -> None:
-    header = ("benchmark", "page ms", "bare SQL ms", "ratio", "target", "ok")
+    header = ("benchmark", "Fangkong", "baseline", "ratio", "target", "ok")
     rows = [
-        (r.name, f"{r.value:.1f}", f"{r.baseline:.1f}", f"{r.ratio:.2f}x", r.target, "yes" if r.passed else "NO")
+        (
+            r.name,
+            f"{r.value:.1f} {r.unit}" if r.unit != "s" else f"{r.value:.2f} s",
+            (f"{r.baseline:.1f} {r.unit}" if r.unit != "s" else f"{r.baseline:.2f} s") if r.baseline else "-",
+            f"{r.ratio:.2f}x" if r.ratio else "-",
+            r.target,
+            "yes" if r.passed else "NO",
+        )
         for r in results
     ]
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
