@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.core.validators import validate_clean_text
@@ -74,7 +74,7 @@ class Row:
 
 
 F = FieldSpec
-NAME = F("name", gettext_lazy("Name"), ("姓名", "名字", "人员姓名", "姓 名", "name"), required=True)
+NAME = F("name", pgettext_lazy("person", "Name"), ("姓名", "名字", "人员姓名", "姓 名", "name"), required=True)
 DOCUMENT_TYPE = F("document_type", gettext_lazy("Document type"), ("证件类型", "证件种类"))
 DOCUMENT_NUMBER = F(
     "document_number",

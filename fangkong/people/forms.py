@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.people.models import DocumentType, Person, ResidentType, Sex
 from fangkong.people.services import PersonInput
@@ -36,7 +37,7 @@ class PersonFilterForm(forms.Form):
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     document_type = forms.ChoiceField(label=_("document type"), choices=DocumentType.choices)
     document_number = forms.CharField(
         label=_("document number"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.masking import mask_address, mask_document, mask_phone
 from fangkong.core.validators import validate_clean_text
@@ -47,7 +48,7 @@ class Person(models.Model):
 
     scope_path_field = "place_path"
 
-    name = models.CharField(_("name"), max_length=50, validators=[validate_clean_text])
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[validate_clean_text])
     document_type = models.CharField(_("document type"), max_length=16, choices=DocumentType.choices)
     document_number = models.CharField(_("document number"), max_length=20)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)

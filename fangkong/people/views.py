@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fangkong.audit.models import AuditAction
@@ -133,7 +133,7 @@ def _export_columns(*, unmasked: bool) -> list[Column]:
         return p.registered_residence if unmasked else mask_address(p.registered_residence)
 
     return [
-        Column(gettext_lazy("Name"), lambda p: p.name, 12),
+        Column(pgettext_lazy("person", "Name"), lambda p: p.name, 12),
         Column(gettext_lazy("Document type"), lambda p: str(p.get_document_type_display()), 16),
         Column(gettext_lazy("Document number"), document, 22),
         Column(gettext_lazy("Sex"), lambda p: str(p.get_sex_display()) if p.sex else "", 6),
