@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Router, Status
@@ -15,16 +14,13 @@ from ninja.files import UploadedFile
 
 from fangkong.api.errors import AUTH_ERRORS, INPUT_ERRORS, NOT_FOUND, ErrorOut, PlaceNotFound, error_response
 from fangkong.api.types import MAX_DB_ID
-from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
 from fangkong.imports import services
 from fangkong.imports.kinds import KINDS
 from fangkong.imports.models import ImportJob, ImportKind, JobStatus
 from fangkong.imports.readers import ImportFileError
-from fangkong.imports.results import result_path
+from fangkong.imports.results import result_available, result_response
 from fangkong.imports.schemas import ImportCreated, ImportStatus
 from fangkong.imports.selectors import get_job_for_user, preview, progress
-from fangkong.imports.services import FINISHED
 from fangkong.places.models import Place
 from fangkong.places.selectors import get_place_for_user, jurisdiction_roots
 
@@ -157,22 +153,9 @@ def status(request: HttpRequest, job_id: int = Path(..., ge=1, le=MAX_DB_ID)) ->
 def result(request: HttpRequest, job_id: int = Path(..., ge=1, le=MAX_DB_ID)) -> HttpResponseBase:
     user = _user(request, "imports.view_importjob")
     job = get_job_for_user(user, job_id)
-    if job.status not in FINISHED or job.status == JobStatus.FAILED:
+    if not result_available(job):
         return error_response(409, _("The result file is available once the import has finished."))
     try:
-        path = result_path(job)
+        return result_response(actor=user, job=job, request=request, via=" over the API")
     except ImportFileError as exc:
         return error_response(422, exc.message)
-    record(
-        actor=user,
-        action=AuditAction.EXPORT,
-        obj=job,
-        summary=f"downloaded the result of import {job.pk} ({job.original_name}) over the API",
-        request=request,
-    )
-    stem = job.original_name.rsplit(".", 1)[0] or "import"
-    response = FileResponse(path.open("rb"), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"result-{job.pk}.xlsx\"; filename*=UTF-8''{quote(stem + '-result.xlsx')}"
-    )
-    return response

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import xlsxwriter
 from django.core.files import File
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import record
 from fangkong.core.exports import safe_cell
 from fangkong.imports.kinds import KINDS
-from fangkong.imports.models import ImportJob, RowStatus
+from fangkong.imports.models import ImportJob, JobStatus, RowStatus
 from fangkong.imports.services import job_sheet
 
 
@@ -64,3 +69,28 @@ def result_path(job: ImportJob) -> Path:
     finally:
         tmp_path.unlink(missing_ok=True)
     return Path(job.result_file.path)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def result_available(job: ImportJob) -> bool:
+    return job.status in (JobStatus.DONE, JobStatus.CANCELLED)
+
+
+def result_response(*, actor: Any, job: ImportJob, request: HttpRequest | None = None, via: str = "") -> FileResponse:
+    """The result workbook as a download; the rows hold personal data as uploaded, so the download is audited."""
+    path = result_path(job)
+    record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=job,
+        summary=f"downloaded the result of import {job.pk} ({job.original_name}){via}",
+        request=request,
+    )
+    stem = job.original_name.rsplit(".", 1)[0] or "import"
+    response = FileResponse(path.open("rb"), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"result-{job.pk}.xlsx\"; filename*=UTF-8''{quote(stem + '-result.xlsx')}"
+    )
+    return response

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from fangkong.imports.forms import ConfirmForm, JobFilterForm, UploadForm
 from fangkong.imports.kinds import KINDS
 from fangkong.imports.models import ImportJob, JobStatus
 from fangkong.imports.readers import ImportFileError
-from fangkong.imports.results import result_path
+from fangkong.imports.results import result_available, result_response
 from fangkong.imports.selectors import Preview, get_job_for_user, issues_for, jobs_for, preview, progress
 from fangkong.places.selectors import jurisdiction_roots, places_for
 
@@ -318,33 +318,16 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:detail", pk=job.pk)
 
 
-def result_response(request: HttpRequest, job: ImportJob) -> FileResponse:
-    """The result workbook as a download; the rows hold personal data as uploaded, so the download is audited."""
-    path = result_path(job)
-    record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=job,
-        summary=f"downloaded the result of import {job.pk} ({job.original_name})",
-        request=request,
-    )
-    stem = job.original_name.rsplit(".", 1)[0] or "import"
-    name = f"{stem}-result.xlsx"
-    response = FileResponse(path.open("rb"), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=\"result-{job.pk}.xlsx\"; filename*=UTF-8''{quote(name)}"
-    return response
-
-
 @login_required
 @permission_required("imports.view_importjob", raise_exception=True)
 @require_GET
 def job_result(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = get_job_for_user(request.user, pk)
-    if job.status not in (JobStatus.DONE, JobStatus.CANCELLED):
+    if not result_available(job):
         messages.error(request, _("The result file is available once the import has finished."))
         return redirect("imports:detail", pk=job.pk)
     try:
-        return result_response(request, job)
+        return result_response(actor=request.user, job=job, request=request)
     except ImportFileError as exc:
         messages.error(request, exc.message)
         return redirect("imports:detail", pk=job.pk)
