@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,7 +27,7 @@ from fangkong.core.masking import mask_address, mask_document, mask_name, mask_p
 from fangkong.core.paging import CountedPaginator
 from fangkong.core.validators import normalize_document_number, normalize_id_number, normalize_phone
 from fangkong.people.forms import MergeSearchForm, PersonFilterForm, PersonForm
-from fangkong.people.models import DocumentType, Person
+from fangkong.people.models import DocumentType, Person, ResidentType, Sex
 from fangkong.people.selectors import (
     count_persons_from_rollup,
     find_by_document,
@@ -119,31 +123,62 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
+EXPORT_FIELDS = (
+    "id",
+    "name",
+    "document_type",
+    "document_number",
+    "sex",
+    "birth_date",
+    "phone",
+    "place__name",
+    "address",
+    "registered_residence",
+    "resident_type",
+)
+EXPORT_CHUNK = 2000
+
+
+def _export_rows(qs: Any) -> Iterator[dict[str, Any]]:
+    """Plain dicts read in chunks, each chunk's tags in one query: no model instances for a million rows."""
+    rows = qs.values(*EXPORT_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        tags: dict[int, list[str]] = defaultdict(list)
+        links = (
+            Person.tags.through.objects.filter(person_id__in=[row["id"] for row in chunk])
+            .order_by("tag__name")
+            .values_list("person_id", "tag__name")
+        )
+        for person_id, tag in links:
+            tags[person_id].append(tag)
+        for row in chunk:
+            row["tags"] = ", ".join(tags.get(row["id"], ()))
+            yield row
+
+
 def _export_columns(*, unmasked: bool) -> list[Column]:
-    def document(p: Person) -> str:
-        return p.document_number if unmasked else p.masked_document
+    """Columns over _export_rows' dicts; choice labels translated once per export, not once per cell."""
+    document_types = {k: str(v) for k, v in DocumentType.choices}
+    sexes = {k: str(v) for k, v in Sex.choices if k}
+    resident_types = {k: str(v) for k, v in ResidentType.choices}
 
-    def phone(p: Person) -> str:
-        return p.phone if unmasked else p.masked_phone
-
-    def address(p: Person) -> str:
-        return p.address if unmasked else p.masked_address
-
-    def residence(p: Person) -> str:
-        return p.registered_residence if unmasked else mask_address(p.registered_residence)
+    def masked(key: str, mask: Callable[[str], str]) -> Callable[[dict[str, Any]], str]:
+        if unmasked:
+            return itemgetter(key)
+        return lambda row: mask(row[key])
 
     return [
-        Column(pgettext_lazy("person", "Name"), lambda p: p.name, 12),
-        Column(gettext_lazy("Document type"), lambda p: str(p.get_document_type_display()), 16),
-        Column(gettext_lazy("Document number"), document, 22),
-        Column(gettext_lazy("Sex"), lambda p: str(p.get_sex_display()) if p.sex else "", 6),
-        Column(gettext_lazy("Birth date"), lambda p: p.birth_date, 12),
-        Column(gettext_lazy("Mobile phone"), phone, 14),
-        Column(gettext_lazy("Place"), lambda p: p.place.name, 18),
-        Column(gettext_lazy("Current address"), address, 28),
-        Column(gettext_lazy("Registered residence"), residence, 28),
-        Column(gettext_lazy("Resident type"), lambda p: str(p.get_resident_type_display()), 14),
-        Column(gettext_lazy("Tags"), lambda p: ", ".join(t.name for t in p.tags.all()), 16),
+        Column(pgettext_lazy("person", "Name"), itemgetter("name"), 12),
+        Column(gettext_lazy("Document type"), lambda r: document_types.get(r["document_type"], ""), 16),
+        Column(gettext_lazy("Document number"), masked("document_number", mask_document), 22),
+        Column(gettext_lazy("Sex"), lambda r: sexes.get(r["sex"], ""), 6),
+        Column(gettext_lazy("Birth date"), itemgetter("birth_date"), 12),
+        Column(gettext_lazy("Mobile phone"), masked("phone", mask_phone), 14),
+        Column(gettext_lazy("Place"), itemgetter("place__name"), 18),
+        Column(gettext_lazy("Current address"), masked("address", mask_address), 28),
+        Column(gettext_lazy("Registered residence"), masked("registered_residence", mask_address), 28),
+        Column(gettext_lazy("Resident type"), lambda r: resident_types.get(r["resident_type"], ""), 14),
+        Column(gettext_lazy("Tags"), itemgetter("tags"), 16),
     ]
 
 
@@ -155,8 +190,7 @@ def person_export(request: HttpRequest) -> HttpResponseBase:
     if unmasked and not request.user.has_perm("people.export_unmasked_person"):
         raise PermissionDenied
     qs, place, filters, _form = _filtered(request)
-    rows = qs.select_related("place").prefetch_related("tags").iterator(chunk_size=2000)
-    response, count = xlsx_response(_export_columns(unmasked=unmasked), rows, filename="persons")
+    response, count = xlsx_response(_export_columns(unmasked=unmasked), _export_rows(qs), filename="persons")
     summary = {
         "place": f"{place.type} {place.pk}" if place else "",
         "q": _describe_search(filters["q"]),
