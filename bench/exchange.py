@@ -299,10 +299,12 @@ def run_exchange_benchmarks(url: str, *, quick: bool, only: set[str] | None, res
         )
 
     n_import = 5_000 if quick else 100_000
+    measured: dict[Path, dict[str, Any]] = {}
     if wanted("import_pushlist"):
         path = pushlist_file(url, n_import)
         bare_s, bare_rows = _timed(lambda: bare_import(url, path), runs)
         samples = [fangkong_import(url, path) for _ in range(runs)]
+        measured[path] = max(samples, key=lambda s: s["vmhwm_kb"])
         fk_s = statistics.median(s["seconds"] for s in samples)
         last = samples[-1]
         assert last["accepted"] + last["warnings"] + last["rejected"] == bare_rows, (last, bare_rows)
@@ -326,14 +328,15 @@ def run_exchange_benchmarks(url: str, *, quick: bool, only: set[str] | None, res
             ),
         )
 
-    n_rss = 20_000 if quick else 1_000_000
+    # The quick run reads the peak from the import benchmark's workers instead of importing again.
+    n_rss = n_import if quick else 1_000_000
     if wanted("import_rss"):
         path = pushlist_file(url, n_rss)
         size = path.stat().st_size
         # A million rows of this shape is ~72 MB, over the default 50 MB upload limit; the worker
         # is given room for it (IMPORT_MAX_BYTES) so that it is the memory that gets measured.
         limit = None if size <= 50 * 1024 * 1024 else size + 1024 * 1024
-        out = fangkong_import(url, path, max_bytes=limit)
+        out = measured.get(path) or fangkong_import(url, path, max_bytes=limit)
         mb = out["vmhwm_kb"] / 1024
         yield result_cls(
             name=f"import_rss_{_label(n_rss)}",
