@@ -99,7 +99,7 @@ PLACE_COLUMNS = (
 PERSON_COLUMNS = (
     "id", "name", "document_type", "document_number", "sex", "birth_date", "phone", "place_id",
     "place_path", "address", "registered_residence", "resident_type", "merged_into_id", "version",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "extra",
 )  # fmt: skip
 
 
@@ -313,7 +313,7 @@ class PersonRow:
         return (
             self.id, self.name, self.document_type, self.document_number, self.sex, self.birth_date,
             self.phone, self.place_id, self.place_path, self.address, self.registered_residence,
-            self.resident_type, None, 1, now, now,
+            self.resident_type, None, 1, now, now, {},
         )  # fmt: skip
 
 
@@ -510,7 +510,8 @@ class CopyWriter(Writer):
 
     def persons(self, rows: list[PersonRow]) -> None:
         now = self.now
-        self._copy(Person._meta.db_table, PERSON_COLUMNS, (r.values(now) for r in rows))
+        # COPY's text format takes JSON as text; the last value is the empty `extra` object.
+        self._copy(Person._meta.db_table, PERSON_COLUMNS, ((*r.values(now)[:-1], "{}") for r in rows))
 
     def person_tags(self, pairs: list[tuple[int, int]]) -> None:
         self._copy(Person.tags.through._meta.db_table, ("person_id", "tag_id"), iter(pairs))
