@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import math
 import random
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -455,7 +456,7 @@ def _batches(rows: Iterator[PersonRow], n: int) -> Iterator[list[PersonRow]]:
         yield batch
 
 
-class Writer:
+class Writer(ABC):
     """Bulk writes with explicit ids; one subclass per database."""
 
     batch_size = 5000
@@ -463,17 +464,18 @@ class Writer:
     def __init__(self, now: dt.datetime) -> None:
         self.now = now
 
-    def places(self, rows: list[PlaceRow]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def places(self, rows: list[PlaceRow]) -> None: ...
 
-    def persons(self, rows: list[PersonRow]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def persons(self, rows: list[PersonRow]) -> None: ...
 
-    def person_tags(self, pairs: list[tuple[int, int]]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def person_tags(self, pairs: list[tuple[int, int]]) -> None: ...
 
     def finish(self) -> None:
-        pass
+        # A hook: only the COPY writer has work to do once all rows are in.
+        return None
 
 
 class BulkCreateWriter(Writer):

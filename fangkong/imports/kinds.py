@@ -7,6 +7,7 @@ bulk; the caller (services.run_import) owns the chunk's transaction.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -152,7 +153,7 @@ class Deltas:
         adjust_counts({p: dict(c) for p, c in self.by_path.items()})
 
 
-class KindHandler:
+class KindHandler(ABC):
     route_levels: tuple[tuple[str, str], ...] = ROUTE_LEVELS
     person_fields = ("name", "document_type", "document_number", "phone", "address")
 
@@ -332,8 +333,8 @@ class KindHandler:
             place = found
         return place, named
 
-    def process(self, rows: list[Row]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def process(self, rows: list[Row]) -> None: ...
 
     def _existing(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
         numbers = {number for _type, number in keys}
