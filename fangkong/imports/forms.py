@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.validators import validate_clean_text
 from fangkong.imports.kinds import KINDS
 from fangkong.imports.models import ImportKind, JobStatus
 from fangkong.imports.readers import EXTENSIONS
-from fangkong.places.models import Place
+from fangkong.places.forms import ScopedPlaceMixin
 
 
-class UploadForm(forms.Form):
+class UploadForm(ScopedPlaceMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind of list"), choices=ImportKind.choices)
     place = forms.IntegerField(label=_("import into"), min_value=1)
     file = forms.FileField(
@@ -31,12 +30,6 @@ class UploadForm(forms.Form):
         self.places = places
         super().__init__(*args, **kwargs)
 
-    def clean_place(self) -> Place:
-        place = self.places.filter(pk=self.cleaned_data["place"]).first()
-        if place is None:
-            raise ValidationError(_("Choose a place inside your jurisdiction."), code="outside")
-        return place
-
     def options(self) -> dict[str, Any]:
         if self.cleaned_data["kind"] != ImportKind.PUSHLIST:
             return {}
@@ -45,16 +38,6 @@ class UploadForm(forms.Form):
             "issuer": self.cleaned_data.get("issuer") or "",
             "issued_on": issued_on.isoformat() if issued_on else "",
         }
-
-    def chosen_place(self) -> Place | None:
-        """The place to show as selected when the form is re-rendered."""
-        if hasattr(self, "cleaned_data") and isinstance(self.cleaned_data.get("place"), Place):
-            return self.cleaned_data["place"]
-        raw = self["place"].value()
-        if raw is None or not str(raw).isdigit():
-            return None
-        place: Place | None = self.places.filter(pk=int(raw)).first()
-        return place
 
 
 class JobFilterForm(forms.Form):

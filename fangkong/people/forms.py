@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangkong.people.models import DocumentType, Person, ResidentType, Sex
 from fangkong.people.services import PersonInput
-from fangkong.places.models import Place
+from fangkong.places.forms import ScopedPlaceMixin
 
 EMPTY_CHOICE = [("", _("All"))]
 
@@ -36,7 +35,7 @@ class PersonFilterForm(forms.Form):
         return {"q": value("q"), "resident_type": value("resident_type"), "tag": value("tag")}
 
 
-class PersonForm(forms.Form):
+class PersonForm(ScopedPlaceMixin, forms.Form):
     name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     document_type = forms.ChoiceField(label=_("document type"), choices=DocumentType.choices)
     document_number = forms.CharField(
@@ -92,22 +91,6 @@ class PersonForm(forms.Form):
             "tags": ", ".join(person.tags.values_list("name", flat=True)),
             "version": person.version,
         }
-
-    def clean_place(self) -> Place:
-        place = self.places.filter(pk=self.cleaned_data["place"]).first()
-        if place is None:
-            raise ValidationError(_("Choose a place inside your jurisdiction."), code="outside")
-        return place
-
-    def chosen_place(self) -> Place | None:
-        """The place to show as selected when the form is re-rendered."""
-        if hasattr(self, "cleaned_data") and isinstance(self.cleaned_data.get("place"), Place):
-            return self.cleaned_data["place"]
-        raw = self["place"].value()
-        if raw is None or not str(raw).isdigit():
-            return None
-        place: Place | None = self.places.filter(pk=int(raw)).first()
-        return place
 
     def to_input(self) -> PersonInput:
         data = self.cleaned_data

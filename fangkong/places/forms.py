@@ -12,6 +12,29 @@ from fangkong.core.validators import parse_phone, validate_clean_text
 from fangkong.places.models import Place, PlaceType, division_code_validator
 
 
+class ScopedPlaceMixin:
+    """For forms with a `place` id field and a `places` queryset already scoped to the user."""
+
+    places: Any
+    cleaned_data: dict[str, Any]
+
+    def clean_place(self) -> Place:
+        place: Place | None = self.places.filter(pk=self.cleaned_data["place"]).first()
+        if place is None:
+            raise ValidationError(_("Choose a place inside your jurisdiction."), code="outside")
+        return place
+
+    def chosen_place(self) -> Place | None:
+        """The place to show as selected when the form is re-rendered."""
+        if hasattr(self, "cleaned_data") and isinstance(self.cleaned_data.get("place"), Place):
+            return self.cleaned_data["place"]
+        raw = self["place"].value()  # type: ignore[index]
+        if raw is None or not str(raw).isdigit():
+            return None
+        place: Place | None = self.places.filter(pk=int(raw)).first()
+        return place
+
+
 class PlaceForm(forms.Form):
     # Every type is accepted here so a wrong choice (e.g. a forged POST) reaches
     # check_placement and gets its explanation; the widget offers only the allowed ones.
