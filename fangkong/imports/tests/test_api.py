@@ -109,8 +109,9 @@ def test_upload_without_required_headers_waits_for_a_mapping(world):
 
 def test_same_file_again_returns_the_earlier_job(world):
     client = bearer_client(world.user("community_worker", "A"))
-    first = post(client, workbook(["名称"], [["x"]])).json()
-    again = post(client, workbook(["名称"], [["x"]]), name="copy.xlsx")
+    content = workbook(["名称"], [["x"]])  # built once: the xlsx carries its creation time
+    first = post(client, content).json()
+    again = post(client, content, name="copy.xlsx")
     assert again.status_code == 201
     assert again.json()["id"] == first["id"]
     assert again.json()["reused"] is True
