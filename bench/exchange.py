@@ -351,7 +351,7 @@ def run_exchange_benchmarks(url: str, *, quick: bool, only: set[str] | None, res
             runs=1,
             detail=(
                 f"VmHWM of the import worker process importing a {n_rss:,}-row push list in "
-                f"{out['seconds']:.0f} s ({size / 1e6:.0f} MB file"
+                f"{out['seconds']:.0f} s ({size / 1e6:.1f} MB file"
                 f"{f', IMPORT_MAX_BYTES={limit}' if limit else ''}; rolled back afterwards; "
                 f"{out['accepted']:,} accepted, "
                 f"{out['warnings']:,} with warnings, {out['rejected']:,} rejected)"
