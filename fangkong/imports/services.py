@@ -254,7 +254,11 @@ def cancel_job(*, actor: Any, job: ImportJob) -> ImportJob:
 
 def _start(job_id: int) -> ImportJob | None:
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("target_place", "created_by").get(pk=job_id)
+        job = (
+            ImportJob.objects.select_for_update(of=("self",))
+            .select_related("target_place", "created_by")
+            .get(pk=job_id)
+        )
         if job.status in FINISHED or job.status == JobStatus.UPLOADED:
             return None
         resumed = job.status == JobStatus.RUNNING
