@@ -56,14 +56,24 @@ def count_persons_from_rollup(
     return sum(c.get(PlaceCount.PERSONS, 0) for c in counts.values())
 
 
-def _search(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
-    document = normalize_document_number(q)
+def classify_search(q: str) -> tuple[str, str]:
+    """What a search box entry is: ("phone" | "document" | "name", normalised value)."""
     phone = normalize_phone(q)
     if phone.isdigit() and len(phone) == 11:
-        return qs.filter(phone=phone)
+        return "phone", phone
+    document = normalize_document_number(q)
     if len(document) >= 5 and any(ch.isdigit() for ch in document):
-        return qs.filter(document_number=document)
-    return qs.filter(name__startswith=q)
+        return "document", document
+    return "name", q
+
+
+def _search(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
+    kind, value = classify_search(q)
+    if kind == "phone":
+        return qs.filter(phone=value)
+    if kind == "document":
+        return qs.filter(document_number=value)
+    return qs.filter(name__startswith=value)
 
 
 def get_person_for_user(user: Any, pk: int) -> Person:

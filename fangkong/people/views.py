@@ -25,10 +25,11 @@ from fangkong.audit.services import record
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.masking import mask_address, mask_document, mask_name, mask_phone
 from fangkong.core.paging import CountedPaginator
-from fangkong.core.validators import normalize_document_number, normalize_id_number, normalize_phone
+from fangkong.core.validators import normalize_document_number, normalize_id_number
 from fangkong.people.forms import MergeSearchForm, PersonFilterForm, PersonForm
 from fangkong.people.models import DocumentType, Person, ResidentType, Sex
 from fangkong.people.selectors import (
+    classify_search,
     count_persons_from_rollup,
     find_by_document,
     get_person_for_user,
@@ -85,13 +86,8 @@ def _describe_search(q: str) -> str:
     """The search term as it may appear in the audit log: never a full personal value."""
     if not q:
         return ""
-    phone = normalize_phone(q)
-    if phone.isdigit() and len(phone) == 11:
-        return mask_phone(phone)
-    document = normalize_document_number(q)
-    if len(document) >= 5 and any(ch.isdigit() for ch in document):
-        return mask_document(document)
-    return mask_name(q)
+    kind, value = classify_search(q)
+    return {"phone": mask_phone, "document": mask_document}.get(kind, mask_name)(value)
 
 
 @login_required
