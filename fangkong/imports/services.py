@@ -13,6 +13,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,10 @@ __all__ = ["ImportFileError", "cancel_job", "confirm_job", "create_job", "run_im
 
 CHUNK_SIZE = 1000
 FINISHED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
+
+# Sent with `job` inside the transaction that marks a job done, so whatever a receiver writes
+# (key persons from a push list, say) commits together with "done" or not at all.
+import_finished = Signal()
 
 
 class JobNotRunnable(Exception):
@@ -304,6 +309,7 @@ def run_import(job_id: int) -> ImportJob:
                 ),
                 changes={"accepted": job.accepted, "warnings": job.warnings, "rejected": job.rejected},
             )
+            import_finished.send(sender=ImportJob, job=job)
     return job
 
 
