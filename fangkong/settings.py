@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "fangkong.places",
     "fangkong.people",
     "fangkong.imports",
+    "fangkong.protocols",
+    "fangkong.screening",
     "fangkong.api",
     "fangkong.demo",
 ]
@@ -193,6 +195,9 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving through finders
 MEDIA_ROOT = VAR_DIR / "media"
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Above this much sheet XML (about 150,000 rows) an .xlsx is streamed with openpyxl instead of
+# loaded whole by calamine: slower, but the worker's memory stays flat for a million rows.
+IMPORT_STREAM_ABOVE_BYTES = int(os.environ.get("IMPORT_STREAM_ABOVE_BYTES", str(100 * 1024 * 1024)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -225,3 +230,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Screening: hours a push list's persons must be identified within, unless the upload says otherwise.
+SCREENING_PUSH_DEADLINE_HOURS = int(os.environ.get("SCREENING_PUSH_DEADLINE_HOURS", "24"))
+# Resident self-report (public page): reports per phone per day and per address per hour.
+SELF_REPORT_PER_PHONE_PER_DAY = 3
+SELF_REPORT_PER_IP_PER_HOUR = 30

@@ -49,6 +49,8 @@ class ImportJob(models.Model):
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)  # e.g. push list issuer and date
     rows_total = models.PositiveIntegerField(_("rows in file"), null=True, blank=True)
+    # What the upload measured about the chosen sheet (readers.Sheet.facts()), so later steps don't re-read it.
+    sheet_facts = models.JSONField(default=dict, blank=True, editable=False)
     checkpoint = models.PositiveIntegerField(_("rows committed"), default=0)
     accepted = models.PositiveIntegerField(_("accepted"), default=0)
     warnings = models.PositiveIntegerField(_("accepted with warnings"), default=0)

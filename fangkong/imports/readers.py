@@ -2,7 +2,15 @@
 
 Cells come out as text: whole floats lose their ".0", dates become ISO dates,
 empty cells are "". Rows are yielded one at a time so a job never holds a
-sheet as Python objects (calamine keeps its own compact copy in Rust).
+sheet as Python objects. Row and column indexes are absolute (row 0 is Excel's
+row 1, column 0 is column A), whichever reader produced them.
+
+An .xlsx is opened without loading it: one pass over the compressed sheet counts
+rows and columns and finds formula cells without values. Its rows then come from
+python-calamine, which is fast but holds the whole sheet in memory (about 1 KB a
+row), or, above STREAM_ABOVE_BYTES of sheet XML, from openpyxl's read-only
+reader, which is slower but streams. A preview reads only the first rows, with
+the streaming reader, so it costs the same for any size of file.
 """
 
 from __future__ import annotations
@@ -12,15 +20,22 @@ import csv
 import datetime as dt
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import python_calamine
+from django.conf import settings
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 MAX_COLUMNS = 200
 MAX_ROWS = 1_048_576  # Excel's own limit; a CSV with more is refused too
+# Formula cells without a cached value are reported row by row; a sheet full of them was never
+# calculated, and one message for the file says more than thousands of row reasons.
+MAX_FORMULA_BLANKS = 10_000
 # A real workbook compresses 5-20x; far beyond that the archive is built to explode.
 MAX_ZIP_RATIO = 200
 MAX_ZIP_UNCOMPRESSED = 2 * 1024**3
@@ -157,32 +172,103 @@ class Sheet:
     width: int = 0
     # (row index, column index) of formula cells that have no cached value.
     formula_blanks: set[tuple[int, int]] = field(default_factory=set)
+    # Uncompressed size of an .xlsx sheet's XML: decides which reader `rows()` uses.
+    xml_bytes: int = 0
+
+    def facts(self) -> dict[str, Any]:
+        return {
+            "sheets": self.sheets,
+            "name": self.name,
+            "rows": self.total_rows,
+            "width": self.width,
+            "too_wide": self.too_wide,
+            "xml_bytes": self.xml_bytes,
+            "formula_blanks": sorted(self.formula_blanks),
+        }
+
+    @classmethod
+    def from_facts(cls, path: Path, fmt: str, facts: dict[str, Any]) -> Sheet:
+        return cls(
+            path,
+            fmt,
+            facts["sheets"],
+            facts["name"],
+            facts["rows"],
+            too_wide=facts["too_wide"],
+            width=facts["width"],
+            formula_blanks={(r, c) for r, c in facts["formula_blanks"]},
+            xml_bytes=facts["xml_bytes"],
+        )
+
+    @property
+    def streamed(self) -> bool:
+        return self.fmt == "xlsx" and self.xml_bytes > settings.IMPORT_STREAM_ABOVE_BYTES
 
     def rows(self, start: int = 0) -> Iterator[tuple[int, list[str]]]:
         """(0-based row index, cells as text) from `start` on, each row at most MAX_COLUMNS wide."""
         if self.fmt == "csv":
-            yield from self._csv_rows(start)
-            return
-        workbook = _open_workbook(self.path)
-        sheet = workbook.get_sheet_by_name(self.name)
-        for index, raw in enumerate(sheet.iter_rows()):
-            if index < start:
-                continue
-            row = [cell_text(v) for v in raw[:MAX_COLUMNS]]
-            while row and row[-1] == "":
-                row.pop()
-            yield index, row
+            raw_rows: Iterator[list[object]] = self._csv_rows()
+        elif self.streamed:
+            raw_rows = _openpyxl_rows(self.path, self.name)
+        else:
+            raw_rows = _calamine_rows(self.path, self.name)
+        yield from _text_rows(raw_rows, start)
 
-    def _csv_rows(self, start: int) -> Iterator[tuple[int, list[str]]]:
+    def head(self, n: int) -> list[list[str]]:
+        """The first n rows, read without loading the rest of the sheet."""
+        raw_rows = _openpyxl_rows(self.path, self.name) if self.fmt == "xlsx" else None
+        out: list[list[str]] = []
+        for _index, cells in _text_rows(raw_rows, 0) if raw_rows is not None else self.rows():
+            out.append(cells)
+            if len(out) >= n:
+                break
+        return out
+
+    def _csv_rows(self) -> Iterator[list[object]]:
         encoding = csv_encoding(self.path)
         with self.path.open(encoding=encoding, newline="") as fh:
-            for index, raw in enumerate(csv.reader(fh)):
-                if index < start:
-                    continue
-                row = [v.strip() for v in raw[:MAX_COLUMNS]]
-                while row and row[-1] == "":
-                    row.pop()
-                yield index, row
+            yield from csv.reader(fh)
+
+
+def _text_rows(raw_rows: Iterator[Any], start: int) -> Iterator[tuple[int, list[str]]]:
+    for index, raw in enumerate(raw_rows):
+        if index < start:
+            continue
+        row = [cell_text(v) for v in raw[:MAX_COLUMNS]]
+        while row and row[-1] == "":
+            row.pop()
+        yield index, row
+
+
+def _calamine_rows(path: Path, name: str) -> Iterator[list[object]]:
+    try:
+        sheet = _open_workbook(path).get_sheet_by_name(name)
+    except ImportFileError:
+        raise
+    except Exception:
+        raise ImportFileError(_("The workbook cannot be read; it may be damaged.")) from None
+    # calamine starts rows at row 1 but columns at the first used one; make them absolute.
+    pad = [""] * (sheet.start[1] if sheet.start else 0)
+    for raw in sheet.iter_rows():
+        yield [*pad, *raw] if pad else raw
+
+
+def _openpyxl_rows(path: Path, name: str) -> Iterator[Any]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise ImportFileError(_("The workbook cannot be read; it may be damaged.")) from None
+    try:
+        sheet = workbook[name]
+        # The stored dimension may be wrong (some programs write A1); read what is there.
+        sheet.reset_dimensions()
+        yield from sheet.iter_rows(values_only=True)
+    except ImportFileError:
+        raise
+    except Exception:
+        raise ImportFileError(_("The workbook cannot be read; it may be damaged.")) from None
+    finally:
+        workbook.close()
 
 
 def _open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
@@ -208,9 +294,7 @@ def open_sheet(path: Path, fmt: str, sheet_name: str | None = None) -> Sheet:
                 total += 1
                 width = max(width, len(raw))
                 if total > MAX_ROWS:
-                    raise ImportFileError(
-                        _("The file has more than %(n)s rows; split it into smaller files.") % {"n": f"{MAX_ROWS:,}"}
-                    )
+                    raise _too_many_rows()
         if total == 0:
             raise ImportFileError(_("The file contains no rows."))
         return Sheet(path, fmt, ["CSV"], "CSV", total, width > MAX_COLUMNS, min(width, MAX_COLUMNS))
@@ -218,85 +302,151 @@ def open_sheet(path: Path, fmt: str, sheet_name: str | None = None) -> Sheet:
     names = list(workbook.sheet_names)
     if sheet_name is not None and sheet_name not in names:
         raise ImportFileError(_("The workbook has no sheet named %(name)s.") % {"name": sheet_name})
-    chosen = sheet_name
-    height = width = 0
     for name in [sheet_name] if sheet_name else names:
-        try:
-            sheet = workbook.get_sheet_by_name(name)
-        except Exception:
-            raise ImportFileError(_("The workbook cannot be read; it may be damaged.")) from None
-        height, width = sheet.height, sheet.width
-        if height and width:
-            chosen = name
+        scan = _scan_xlsx(path, names.index(name)) if fmt == "xlsx" else _measure_with_calamine(workbook, name)
+        if scan.height and scan.width:
             break
-    if not chosen or not height:
+    if not scan.height or not scan.width:
         raise ImportFileError(_("The workbook contains no rows."))
-    if height > MAX_ROWS:
+    if len(scan.formula_blanks) > MAX_FORMULA_BLANKS:
         raise ImportFileError(
-            _("The sheet has more than %(n)s rows; split it into smaller files.") % {"n": f"{MAX_ROWS:,}"}
+            _(
+                "The sheet has %(n)s formula cells without computed values; open the file in Excel, "
+                "save it, and upload it again."
+            )
+            % {"n": f"{len(scan.formula_blanks):,}"}
         )
-    result = Sheet(path, fmt, names, chosen, height, too_wide=width > MAX_COLUMNS, width=min(width, MAX_COLUMNS))
-    if fmt == "xlsx":
-        result.formula_blanks = _formula_blanks(path, names.index(chosen))
-    return result
+    return Sheet(
+        path,
+        fmt,
+        names,
+        name,
+        scan.height,
+        too_wide=scan.width > MAX_COLUMNS,
+        width=min(scan.width, MAX_COLUMNS),
+        formula_blanks=scan.formula_blanks,
+        xml_bytes=scan.xml_bytes,
+    )
 
 
-_CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        _("The sheet has more than %(n)s rows; split it into smaller files.") % {"n": f"{MAX_ROWS:,}"}
+    )
 
 
-def _col_index(letters: str) -> int:
+@dataclass
+class SheetScan:
+    height: int = 0  # rows up to the last one with a cell, as Excel numbers them
+    width: int = 0  # columns up to the last one with a cell
+    formula_blanks: set[tuple[int, int]] = field(default_factory=set)
+    xml_bytes: int = 0
+
+
+def _measure_with_calamine(workbook: python_calamine.CalamineWorkbook, name: str) -> SheetScan:
+    """An .xls sheet (at most 65,536 rows): calamine loads it whole to measure it."""
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+    except Exception:
+        raise ImportFileError(_("The workbook cannot be read; it may be damaged.")) from None
+    if not sheet.height or sheet.start is None or sheet.end is None:
+        return SheetScan()
+    return SheetScan(height=sheet.end[0] + 1, width=sheet.end[1] + 1)
+
+
+def _col_index(letters: bytes) -> int:
     n = 0
     for ch in letters:
-        n = n * 26 + ord(ch) - 64
+        n = n * 26 + ch - 64
     return n - 1
 
 
-def _formula_blanks(path: Path, sheet_index: int) -> set[tuple[int, int]]:
-    """Formula cells saved without a computed value (files written by programs, never opened in Excel).
+def _scan_xlsx(path: Path, sheet_index: int) -> SheetScan:
+    """Measure a sheet in one streaming pass over its XML, without parsing it into cells.
 
-    calamine reads such a cell as empty; the row must not silently lose the field.
-    Only sheets that contain formulas at all are parsed a second time.
+    Rows are counted with plain byte searches; the width comes from the sheet's
+    <dimension> and its first rows (a full per-cell scan would cost as much as
+    reading the sheet). The pass also finds formula cells saved without a
+    computed value (files written by programs, never opened in Excel): the
+    readers see such a cell as empty, and the row must not silently lose it.
     """
+    scan = SheetScan()
     with zipfile.ZipFile(path) as archive:
         member = _sheet_member(archive, sheet_index)
         if member is None:
-            return set()
-        with archive.open(member) as fh:
-            found = False
-            tail = b""
-            while block := fh.read(1024 * 1024):
-                if b"<f" in tail + block or b":f>" in tail + block or b"<x:f" in tail + block:
-                    found = True
-                    break
-                tail = block[-8:]
-        if not found:
-            return set()
-        blanks: set[tuple[int, int]] = set()
-        with archive.open(member) as fh:
-            buffer = b""
-            while True:
-                block = fh.read(1024 * 1024)
-                buffer += block
-                cut = len(buffer) if not block else buffer.rfind(b"</row>") + len(b"</row>")
-                if cut <= 0 and block:
-                    continue
-                for attrs, body in _CELL.findall(buffer[:cut]):
-                    if _FORMULA.search(body) and not _VALUE.search(body):
-                        ref = _REF.search(attrs)
-                        match = _CELL_REF.match(ref.group(1).decode()) if ref else None
-                        if match:
-                            blanks.add((int(match.group(2)) - 1, _col_index(match.group(1))))
-                buffer = buffer[cut:]
-                if not block:
-                    break
-        return blanks
+            return scan
+        scan.xml_bytes = archive.getinfo(member).file_size
+        rows_seen = 0
+        max_col = -1
+        prefix: bytes | None = None
+        try:
+            with archive.open(member) as fh:
+                buffer = b""
+                first = True
+                while True:
+                    block = fh.read(4 * 1024 * 1024)
+                    buffer += block
+                    # Cut after the last complete row so no tag is split between two pieces.
+                    end = buffer.rfind(b"row>")
+                    if end < 0 and block:
+                        continue
+                    cut = end + len(b"row>") if block else len(buffer)
+                    piece = buffer[:cut]
+                    buffer = buffer[cut:]
+                    if prefix is None:
+                        found = _SHEET_DATA.search(piece)
+                        prefix = (found.group(1) or b"") if found else b""
+                        dimension = _DIMENSION.search(piece)
+                        if dimension:
+                            max_col = _col_index(dimension.group(2) or dimension.group(1))
+                    row_open = b"<" + prefix + b"row"
+                    rows_seen += piece.count(row_open + b" ") + piece.count(row_open + b">")
+                    last = piece.rfind(row_open + b" ")
+                    if last >= 0:
+                        number = _ROW_NUMBER.match(piece, last)
+                        if number:
+                            scan.height = max(scan.height, int(number.group(1)))
+                    if first:
+                        first = False
+                        for letters in _CELL_COLUMN.findall(piece[: 256 * 1024]):
+                            max_col = max(max_col, _col_index(letters))
+                        if max_col < 0 and _ANY_CELL.search(piece):
+                            max_col = 0
+                    if b"<" + prefix + b"f" in piece:
+                        scan.formula_blanks |= _blank_formulas(piece)
+                    if scan.height > MAX_ROWS or rows_seen > MAX_ROWS:
+                        raise _too_many_rows()
+                    if not block:
+                        break
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+            raise ImportFileError(_("The file is damaged: it is not a readable Excel workbook.")) from None
+    if rows_seen == 0 or max_col < 0:
+        return SheetScan(xml_bytes=scan.xml_bytes)
+    scan.height = max(scan.height, rows_seen)
+    scan.width = max_col + 1
+    return scan
 
 
-# Regular expressions rather than an XML parser: untrusted XML, and only cells matter.
+def _blank_formulas(piece: bytes) -> set[tuple[int, int]]:
+    blanks: set[tuple[int, int]] = set()
+    for attrs, body in _CELL.findall(piece):
+        if _FORMULA.search(body) and not _VALUE.search(body):
+            ref = _REF.search(attrs)
+            if ref:
+                blanks.add((int(ref.group(2)) - 1, _col_index(ref.group(1))))
+    return blanks
+
+
+# Regular expressions rather than an XML parser: untrusted XML, and only a few facts matter.
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>\s*[^<\s]|<(?:\w+:)?is\b")
-_REF = re.compile(rb'\br="([A-Z]+\d+)"')
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]+)\d+(?::([A-Z]+)\d+)?"')
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})\d')
+_ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 
 
 def _sheet_member(archive: zipfile.ZipFile, sheet_index: int) -> str | None:

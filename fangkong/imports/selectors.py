@@ -44,12 +44,7 @@ class Preview:
 def preview(job: ImportJob, *, sheet_name: str | None = None, header_row: int | None = None, rows: int = 10) -> Preview:
     """The sheet's first rows with the detected (or given) header row and mapping. Raises ImportFileError."""
     sheet = job_sheet(job, sheet_name)
-    head: list[list[str]] = []
-    wanted = max(HEADER_SEARCH_ROWS, (header_row or 0) + 1) + rows
-    for _index, cells in sheet.rows():
-        head.append(cells)
-        if len(head) >= wanted:
-            break
+    head = sheet.head(max(HEADER_SEARCH_ROWS, (header_row or 0) + 1) + rows)
     if header_row is None:
         header_row = job.header_row if job.mapping and not sheet_name else detect_header_row(job.kind, head)
     headers = head[header_row] if header_row < len(head) else []

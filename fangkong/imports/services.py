@@ -113,6 +113,7 @@ def create_job(
                 sheet_name=sheet.name,
                 options=options or {},
                 rows_total=sheet.total_rows,
+                sheet_facts=sheet.facts(),
             )
             with tmp_path.open("rb") as fh:
                 job.file.save(f"{content_hash[:16]}{Path(name).suffix.lower()}", File(fh), save=False)
@@ -141,7 +142,11 @@ def job_path(job: ImportJob) -> Path:
 def job_sheet(job: ImportJob, sheet_name: str | None = None) -> Sheet:
     path = job_path(job)
     fmt = file_format(path, job.original_name)
-    return open_sheet(path, fmt, sheet_name or job.sheet_name or None)
+    name = sheet_name or job.sheet_name or None
+    facts = job.sheet_facts
+    if facts and name == facts.get("name"):
+        return Sheet.from_facts(path, fmt, facts)
+    return open_sheet(path, fmt, name)
 
 
 def validate_mapping(kind: str, mapping: dict[Any, str]) -> dict[str, str]:
@@ -202,22 +207,29 @@ def confirm_job(
     if job.status != JobStatus.UPLOADED:
         raise ValidationError(_("This import was already confirmed."))
     cleaned = validate_mapping(job.kind, mapping)
-    try:
-        sheet = job_sheet(job, sheet_name or None)
-    except ImportFileError as exc:
-        raise ValidationError(exc.message) from None
-    if header_row < 0 or (sheet.total_rows is not None and header_row >= sheet.total_rows):
+    sheet: Sheet | None = None
+    total_rows = job.rows_total
+    if sheet_name and sheet_name != job.sheet_name:
+        # Another sheet than the one measured at upload: measure it now.
+        try:
+            sheet = job_sheet(job, sheet_name)
+        except ImportFileError as exc:
+            raise ValidationError(exc.message) from None
+        total_rows = sheet.total_rows
+    if header_row < 0 or (total_rows is not None and header_row >= total_rows):
         raise ValidationError(_("The header row is outside the sheet."))
-    job.sheet_name = sheet.name
+    if sheet is not None:
+        job.sheet_name = sheet.name
+        job.sheet_facts = sheet.facts()
     job.header_row = header_row
     job.mapping = cleaned
-    job.rows_total = max((sheet.total_rows or 0) - header_row - 1, 0)
+    job.rows_total = max((total_rows or 0) - header_row - 1, 0)
     if options:
         job.options = {**job.options, **options}
     job.status = JobStatus.QUEUED
     job.save()
     if save_mapping_as:
-        headers = _header_cells(sheet, header_row)
+        headers = _header_cells(sheet or job_sheet(job), header_row)
         normalized, digest = headers_key(headers)
         SavedMapping.objects.update_or_create(
             owner=actor,
@@ -233,11 +245,8 @@ def confirm_job(
 
 
 def _header_cells(sheet: Sheet, header_row: int) -> list[str]:
-    for index, cells in sheet.rows(start=header_row):
-        if index == header_row:
-            return cells
-        break
-    return []
+    head = sheet.head(header_row + 1)
+    return head[header_row] if header_row < len(head) else []
 
 
 def cancel_job(*, actor: Any, job: ImportJob) -> ImportJob:

@@ -49,3 +49,68 @@ def test_unknown_sheet_name_is_a_clear_error(tmp_path: Path) -> None:
 def test_xlsx_renamed_to_csv_is_read_as_a_workbook(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "r.xlsx", [["a"]])
     assert file_format(path, "roster.csv") == "xlsx"
+
+
+def _offset_workbook(path: Path) -> Path:
+    """Data from C3, with a gap row, a date, a long number and a time: what both readers must agree on."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("名单")
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(2, 2, ["姓名", "手机", "日期", "数量"])
+    ws.write_row(3, 2, ["张三", 13900000001])
+    ws.write_datetime(3, 4, dt.datetime(2020, 1, 5), date)
+    ws.write_number(3, 5, 2.5)
+    ws.write_row(5, 2, ["李四", "13900000002", "2020/1/6"])
+    wb.close()
+    return path
+
+
+def test_both_xlsx_readers_give_the_same_absolute_rows(tmp_path: Path, settings: object) -> None:
+    path = _offset_workbook(tmp_path / "r.xlsx")
+    loaded = open_sheet(path, "xlsx")
+    assert not loaded.streamed
+    settings.IMPORT_STREAM_ABOVE_BYTES = 0  # type: ignore[attr-defined]
+    streamed = open_sheet(path, "xlsx")
+    assert streamed.streamed
+    expected = [
+        (0, []),
+        (1, []),
+        (2, ["", "", "姓名", "手机", "日期", "数量"]),
+        (3, ["", "", "张三", "13900000001", "2020-01-05", "2.5"]),
+        (4, []),
+        (5, ["", "", "李四", "13900000002", "2020/1/6"]),
+    ]
+    assert list(loaded.rows()) == expected
+    assert list(streamed.rows()) == expected
+    assert loaded.head(3) == [cells for _i, cells in expected[:3]]
+    assert (loaded.total_rows, loaded.width) == (6, 6)
+
+
+def test_sheet_measured_at_open_is_rebuilt_from_its_facts(tmp_path: Path) -> None:
+    from fangkong.imports.readers import Sheet
+
+    path = _offset_workbook(tmp_path / "r.xlsx")
+    sheet = open_sheet(path, "xlsx")
+    again = Sheet.from_facts(path, "xlsx", sheet.facts())
+    assert again == sheet
+
+
+def test_a_sheet_of_uncalculated_formulas_is_refused_as_a_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    from fangkong.imports import readers
+
+    monkeypatch.setattr(readers, "MAX_FORMULA_BLANKS", 3)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["姓名", "身份证号"])
+    for i in range(5):
+        ws.append([f"人{i}", f'=A{i + 2}&"x"'])
+    wb.save(tmp_path / "f.xlsx")
+    with pytest.raises(ImportFileError, match="5 formula cells without computed values"):
+        open_sheet(tmp_path / "f.xlsx", "xlsx")
