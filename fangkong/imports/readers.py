@@ -240,7 +240,7 @@ def _text_rows(raw_rows: Iterator[Any], start: int) -> Iterator[tuple[int, list[
         yield index, row
 
 
-def _calamine_rows(path: Path, name: str) -> Iterator[list[object]]:
+def _calamine_rows(path: Path, name: str) -> Iterator[Any]:
     try:
         sheet = _open_workbook(path).get_sheet_by_name(name)
     except ImportFileError:
