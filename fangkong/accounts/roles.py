@@ -12,6 +12,24 @@ VIEW_PEOPLE = ["people.view_person", "places.view_place"]
 EDIT_PEOPLE = [*VIEW_PEOPLE, "people.add_person", "people.change_person", "people.view_full_person"]
 EDIT_PLACES = ["places.add_place", "places.change_place"]
 IMPORT_LISTS = ["imports.add_importjob", "imports.view_importjob"]
+VIEW_SCREENING = ["protocols.view_protocol", "protocols.view_riskarea", "screening.view_keyperson"]
+WORK_SCREENING = [
+    *VIEW_SCREENING,
+    "screening.add_keyperson",
+    "screening.change_keyperson",
+    "screening.view_sweeptask",
+    "screening.add_sweepvisit",
+]
+LEAD_SCREENING = [*WORK_SCREENING, "screening.view_coverage", "screening.add_sweeptask"]
+HQ_SCREENING = [
+    *LEAD_SCREENING,
+    "screening.assign_keyperson",
+    "protocols.activate_protocol",
+    "protocols.apply_protocol",
+    "protocols.add_riskarea",
+    "protocols.change_riskarea",
+    "protocols.delete_riskarea",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_ADMIN: [
@@ -21,16 +39,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.merge_person",
         "audit.view_auditevent",
         *IMPORT_LISTS,
+        *HQ_SCREENING,
     ],
-    Role.HQ_GROUP: [*VIEW_PEOPLE, "people.view_full_person", "imports.view_importjob"],
-    Role.STREET_ADMIN: [*EDIT_PEOPLE, *EDIT_PLACES, "people.merge_person", *IMPORT_LISTS],
-    Role.COMMUNITY_WORKER: [*EDIT_PEOPLE, *EDIT_PLACES, *IMPORT_LISTS],
-    Role.GRID_WORKER: [*EDIT_PEOPLE, *IMPORT_LISTS],
-    Role.CHECKPOINT_STAFF: VIEW_PEOPLE,
-    Role.SITE_STAFF: [*VIEW_PEOPLE, "people.view_full_person"],
-    Role.TESTING_STAFF: VIEW_PEOPLE,
-    Role.INSPECTOR: VIEW_PEOPLE,
-    Role.VIEWER: VIEW_PEOPLE,
+    Role.HQ_GROUP: [
+        *VIEW_PEOPLE, "people.view_full_person", "imports.view_importjob", *VIEW_SCREENING, "screening.view_coverage"
+    ],
+    Role.STREET_ADMIN: [*EDIT_PEOPLE, *EDIT_PLACES, "people.merge_person", *IMPORT_LISTS, *LEAD_SCREENING],
+    Role.COMMUNITY_WORKER: [*EDIT_PEOPLE, *EDIT_PLACES, *IMPORT_LISTS, *LEAD_SCREENING],
+    Role.GRID_WORKER: [*EDIT_PEOPLE, *IMPORT_LISTS, *WORK_SCREENING],
+    Role.CHECKPOINT_STAFF: [*VIEW_PEOPLE, *VIEW_SCREENING, "screening.add_keyperson"],
+    Role.SITE_STAFF: [*VIEW_PEOPLE, "people.view_full_person", *VIEW_SCREENING],
+    Role.TESTING_STAFF: [*VIEW_PEOPLE, "protocols.view_protocol"],
+    Role.INSPECTOR: [*VIEW_PEOPLE, *VIEW_SCREENING, "screening.view_coverage"],
+    Role.VIEWER: [*VIEW_PEOPLE, *VIEW_SCREENING],
 }
 
 

@@ -10,6 +10,9 @@ from fangkong.api.auth import AUTH
 from fangkong.imports.api import router as imports_router
 from fangkong.people.api import router as persons_router
 from fangkong.places.api import router as places_router
+from fangkong.protocols.api import router as protocols_router
+from fangkong.screening.api import coverage_router as screening_router
+from fangkong.screening.api import router as key_persons_router
 
 api = NinjaAPI(
     title="Fangkong API",
@@ -29,3 +32,6 @@ api.add_router("/", accounts_router)
 api.add_router("/persons", persons_router)
 api.add_router("/places", places_router)
 api.add_router("/imports", imports_router)
+api.add_router("/protocols", protocols_router)
+api.add_router("/key-persons", key_persons_router)
+api.add_router("/screening", screening_router)

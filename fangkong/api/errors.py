@@ -21,6 +21,7 @@ from pydantic import Field
 
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.people.services import DuplicatePerson, PlaceOutsideJurisdiction, StaleVersion
+from fangkong.screening.services import TransitionNotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,10 @@ def on_stale(request: HttpRequest, exc: StaleVersion, api: NinjaAPI) -> HttpResp
     return api.create_response(request, error_body(message), status=409)
 
 
+def on_transition_not_allowed(request: HttpRequest, exc: TransitionNotAllowed, api: NinjaAPI) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message), status=409)
+
+
 def on_forbidden(request: HttpRequest, exc: PermissionDenied, api: NinjaAPI) -> HttpResponse:
     return api.create_response(request, error_body(_("You are not allowed to do this.")), status=403)
 
@@ -176,4 +181,5 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(PlaceOutsideJurisdiction, bind(on_place_not_found))
     api.add_exception_handler(DuplicatePerson, bind(on_duplicate))
     api.add_exception_handler(StaleVersion, bind(on_stale))
+    api.add_exception_handler(TransitionNotAllowed, bind(on_transition_not_allowed))
     api.add_exception_handler(PermissionDenied, bind(on_forbidden))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProtocolsConfig(AppConfig):
+    name = "fangkong.protocols"
+    verbose_name = _("Protocols")

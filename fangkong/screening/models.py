@@ -1,0 +1,291 @@
+"""Screening (排查): key persons (重点人员), where they came from, and the "three clears" (三清).
+
+A key person is one Person under screening: found through one or more sources
+(a push list, a checkpoint, a sweep …), routed to the community or grid that must
+deal with them, and moved through identified → verified → controlled, each step
+stamped with when and by whom. Released persons stay as history; the same person
+can become a key person again later.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.validators import validate_clean_text
+from fangkong.imports.models import PushList
+from fangkong.people.models import Person
+from fangkong.places.models import Place
+from fangkong.protocols.models import MeasureKind, Protocol, RiskArea, RiskLevel
+
+
+class ClearState(models.TextChoices):
+    NEW = "new", _("Not yet identified")
+    IDENTIFIED = "identified", _("Identified")  # 人员清: found and contacted
+    VERIFIED = "verified", _("Verified")  # 信息核查清: identity, travel and contacts checked
+    CONTROLLED = "controlled", _("Controlled")  # 管控措施清: measure in force
+    RELEASED = "released", _("Released")
+
+
+# The state machine: the only steps a key person may take, one clear at a time.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    ClearState.NEW: (ClearState.IDENTIFIED,),
+    ClearState.IDENTIFIED: (ClearState.VERIFIED,),
+    ClearState.VERIFIED: (ClearState.CONTROLLED,),
+    ClearState.CONTROLLED: (ClearState.RELEASED,),
+    ClearState.RELEASED: (),
+}
+OPEN_STATES = (ClearState.NEW, ClearState.IDENTIFIED, ClearState.VERIFIED, ClearState.CONTROLLED)
+
+
+class SourceKind(models.TextChoices):
+    PUSH_LIST = "pushlist", _("Big-data push list")
+    CHECKPOINT = "checkpoint", _("Checkpoint escalation")
+    SWEEP = "sweep", _("Door-to-door sweep")
+    SELF_REPORT = "self_report", _("Resident self-report")
+    TIP_OFF = "tip_off", _("Tip-off")
+    PHARMACY = "pharmacy", _("Pharmacy purchase of fever/cough medicine")
+    FEVER_CLINIC = "fever_clinic", _("Fever clinic")
+    TRACING = "tracing", _("Tracing")
+
+
+class KeyPerson(models.Model):
+    """重点人员: one person under screening, routed to a community or grid."""
+
+    scope_path_field = "place_path"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="key_person_records")
+    category = models.CharField(_("category"), max_length=40)
+    protocol = models.ForeignKey(
+        Protocol, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("protocol")
+    )
+    # The community or grid responsible; while unplaced, the place the list was imported into.
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="key_persons", verbose_name=_("place"))
+    place_path = models.CharField(max_length=255, editable=False)
+    is_unplaced = models.BooleanField(_("unplaced"), default=False)
+    outside_district = models.BooleanField(_("outside the district, to hand over"), default=False)
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="key_persons",
+        verbose_name=_("responsible worker"),
+    )
+    clear_state = models.CharField(_("state"), max_length=12, choices=ClearState.choices, default=ClearState.NEW)
+    due_at = models.DateTimeField(_("identify by"), null=True, blank=True)
+    identified_at = models.DateTimeField(_("identified"), null=True, blank=True)
+    identified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    controlled_at = models.DateTimeField(_("controlled"), null=True, blank=True)
+    controlled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    measure_kind = models.CharField(_("measure"), max_length=24, choices=MeasureKind.choices, default=MeasureKind.NONE)
+    measure_started_on = models.DateField(_("measure started"), null=True, blank=True)
+    # The measure's phases with dates, copied when it starts: a later protocol never rewrites
+    # it unless HQ applies that protocol to this person.
+    schedule = models.JSONField(_("schedule"), default=list, blank=True)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("key person")
+        verbose_name_plural = _("key persons")
+        permissions = [
+            ("assign_keyperson", _("Can route unplaced key persons to a community or grid")),
+            ("view_coverage", _("Can see the screening coverage board")),
+        ]
+        constraints = [
+            # Dedupe across sources: one open record per person; more sources attach to it.
+            models.UniqueConstraint(
+                fields=["person"], condition=~models.Q(clear_state="released"), name="keyperson_one_open_per_person"
+            ),
+        ]
+        indexes = [
+            # Scoped lists and the coverage board: place_path LIKE 'prefix%'.
+            models.Index(
+                fields=["place_path", "id"], name="keyperson_scope_id", opclasses=["varchar_pattern_ops", "int8_ops"]
+            ),
+            # Work queue: overdue first (state = new AND due_at < now), then by deadline.
+            models.Index(fields=["clear_state", "due_at"], name="keyperson_state_due"),
+            # "My key persons" of a worker.
+            models.Index(fields=["worker", "clear_state"], name="keyperson_worker_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} · {self.get_clear_state_display()}"
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.clear_state == ClearState.NEW and self.due_at is not None and self.due_at < timezone.now()
+
+
+class PushBatch(models.Model):
+    """What screening made of one push list: its deadline to identify everyone and the outcome."""
+
+    push_list = models.OneToOneField(PushList, on_delete=models.PROTECT, related_name="screening_batch")
+    deadline_at = models.DateTimeField(_("identify by"))
+    category = models.CharField(_("category"), max_length=40)
+    created = models.PositiveIntegerField(_("new key persons"), default=0)
+    merged = models.PositiveIntegerField(_("already key persons"), default=0)
+    unplaced = models.PositiveIntegerField(_("unplaced"), default=0)
+    outside = models.PositiveIntegerField(_("outside the district"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("push-list batch")
+        verbose_name_plural = _("push-list batches")
+
+    def __str__(self) -> str:
+        return f"{self.push_list} → {self.deadline_at:%Y-%m-%d %H:%M}"
+
+
+class KeyPersonSource(models.Model):
+    """One way a key person came to the command's attention; several sources make one key person."""
+
+    key_person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="sources")
+    kind = models.CharField(_("source"), max_length=16, choices=SourceKind.choices)
+    push_list = models.ForeignKey(PushList, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    came_from = models.CharField(_("came from"), max_length=200, blank=True)
+    arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True, validators=[validate_clean_text])
+    reported_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("key-person source")
+        verbose_name_plural = _("key-person sources")
+        constraints = [
+            # The same push list naming a person twice is still one source.
+            models.UniqueConstraint(
+                fields=["key_person", "push_list"],
+                condition=models.Q(push_list__isnull=False),
+                name="keypersonsource_one_per_push_list",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_person_id}:{self.kind}"
+
+
+class TravelRecord(models.Model):
+    """Where a key person was and when, with the risk area that place was in at the time (if any)."""
+
+    key_person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="travels")
+    place_text = models.CharField(_("place"), max_length=200, validators=[validate_clean_text])
+    from_date = models.DateField(_("from"), null=True, blank=True)
+    to_date = models.DateField(_("until"))
+    risk_area = models.ForeignKey(
+        RiskArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("risk area")
+    )
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("travel record")
+        verbose_name_plural = _("travel records")
+        ordering = ["-to_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.place_text} {self.to_date}"
+
+
+class EventKind(models.TextChoices):
+    STATE = "state", _("State changed")
+    PLACE = "place", _("Routed")
+    WORKER = "worker", _("Worker assigned")
+    CATEGORY = "category", _("Category changed")
+    MEASURE = "measure", _("Measure changed")
+    TRAVEL = "travel", _("Travel recorded")
+    SOURCE = "source", _("Source added")
+
+
+class KeyPersonEvent(models.Model):
+    """The key person's timeline: who did what and when. Push-list sources appear through their rows."""
+
+    key_person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    kind = models.CharField(_("event"), max_length=10, choices=EventKind.choices)
+    from_value = models.CharField(max_length=100, blank=True)
+    to_value = models.CharField(max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("key-person event")
+        verbose_name_plural = _("key-person events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.key_person_id}:{self.kind} {self.from_value}->{self.to_value}"
+
+
+class VisitOutcome(models.TextChoices):
+    VISITED = "visited", _("Visited")
+    NOBODY_HOME = "nobody_home", _("Nobody home")
+    REFUSED = "refused", _("Refused")
+    KEY_PERSON_FOUND = "key_person_found", _("Key person found")
+
+
+class SweepTask(models.Model):
+    """地毯式排查: a door-to-door sweep of every household of a community or grid."""
+
+    scope_path_field = "place_path"
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="sweeps", verbose_name=_("place"))
+    place_path = models.CharField(max_length=255, editable=False)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_clean_text])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sweep")
+        verbose_name_plural = _("sweeps")
+        indexes = [
+            models.Index(
+                fields=["place_path", "id"], name="sweep_scope_id", opclasses=["varchar_pattern_ops", "int8_ops"]
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SweepVisit(models.Model):
+    """The latest outcome of one household in a sweep."""
+
+    scope_path_field = "household_path"
+
+    task = models.ForeignKey(SweepTask, on_delete=models.CASCADE, related_name="visits")
+    household = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    household_path = models.CharField(max_length=255, editable=False)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=VisitOutcome.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True, validators=[validate_clean_text])
+    visited_at = models.DateTimeField(_("visited"), auto_now=True)
+    visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("household visit")
+        verbose_name_plural = _("household visits")
+        constraints = [models.UniqueConstraint(fields=["task", "household"], name="sweepvisit_one_per_household")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.household_id} {self.outcome}"

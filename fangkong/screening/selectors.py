@@ -1,0 +1,237 @@
+"""Every read of key persons and sweeps, each through scope_to_user."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from fangkong.core.scoping import scope_to_user
+from fangkong.places.models import Place, PlaceType
+from fangkong.screening.models import (
+    OPEN_STATES,
+    ClearState,
+    KeyPerson,
+    KeyPersonEvent,
+    KeyPersonSource,
+    SweepTask,
+    SweepVisit,
+    VisitOutcome,
+)
+
+
+def overdue_q(now: Any = None) -> Q:
+    """A push-list person not identified by the list's deadline."""
+    return Q(clear_state=ClearState.NEW, due_at__lt=now or timezone.now())
+
+
+def key_persons_for(
+    user: Any,
+    *,
+    place: Place | None = None,
+    category: str = "",
+    clear_state: str = "",
+    overdue: bool | None = None,
+    unplaced: bool | None = None,
+    outside: bool | None = None,
+    source: str = "",
+    q: str = "",
+) -> QuerySet[KeyPerson]:
+    qs = scope_to_user(KeyPerson.objects.all(), user)
+    if place is not None:
+        qs = qs.filter(place_path__startswith=place.path)
+    if category:
+        qs = qs.filter(category=category)
+    if clear_state == "open":
+        qs = qs.filter(clear_state__in=OPEN_STATES)
+    elif clear_state:
+        qs = qs.filter(clear_state=clear_state)
+    if overdue is not None:
+        qs = qs.filter(overdue_q()) if overdue else qs.exclude(overdue_q())
+    if unplaced is not None:
+        qs = qs.filter(is_unplaced=unplaced)
+    if outside is not None:
+        qs = qs.filter(outside_district=outside)
+    if source:
+        qs = qs.filter(pk__in=KeyPersonSource.objects.filter(kind=source).values("key_person_id"))
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(person__name__startswith=q)
+    return qs.order_by("-id")
+
+
+def get_key_person_for_user(user: Any, pk: int) -> KeyPerson:
+    # Outside the user's jurisdiction is indistinguishable from not existing.
+    return get_object_or_404(
+        scope_to_user(KeyPerson.objects.select_related("person", "place", "worker", "protocol"), user), pk=pk
+    )
+
+
+def work_queue(user: Any, *, mine_only: bool = False) -> QuerySet[KeyPerson]:
+    """What a worker must do next: open key persons not yet controlled, overdue first, then by deadline."""
+    qs = scope_to_user(KeyPerson.objects.select_related("person", "place"), user).filter(
+        clear_state__in=(ClearState.NEW, ClearState.IDENTIFIED, ClearState.VERIFIED)
+    )
+    if mine_only:
+        qs = qs.filter(worker=user)
+    now = timezone.now()
+    return qs.annotate(
+        overdue_rank=Case(When(overdue_q(now), then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("overdue_rank", "due_at", "id")
+
+
+def timeline(key_person: KeyPerson) -> list[dict[str, Any]]:
+    """Sources, state changes, measure phases and who did what, oldest first."""
+    items: list[dict[str, Any]] = []
+    for source in key_person.sources.select_related("created_by", "push_list").order_by("reported_at", "id"):
+        items.append({"at": source.reported_at, "kind": "source", "source": source, "actor": source.created_by})
+    for event in KeyPersonEvent.objects.filter(key_person=key_person).select_related("actor"):
+        items.append({"at": event.at, "kind": "event", "event": event, "actor": event.actor})
+    for phase in key_person.schedule:
+        items.append({"at": None, "date": phase.get("starts_on"), "kind": "phase", "phase": phase})
+    items.sort(
+        key=lambda item: (item["at"].date().isoformat() if item["at"] else item["date"] or "", item["at"] is None)
+    )
+    return items
+
+
+# --- coverage board --------------------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    place: Place | None  # None: key persons held at the parent itself (unplaced, to hand over)
+    total: int = 0
+    by_category: dict[str, int] = field(default_factory=dict)
+    by_state: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+    unplaced: int = 0
+    outside: int = 0
+    households: int = 0
+    visited: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.total - self.by_state.get(ClearState.RELEASED, 0)
+
+    @property
+    def cleared(self) -> int:
+        return self.by_state.get(ClearState.CONTROLLED, 0) + self.by_state.get(ClearState.RELEASED, 0)
+
+
+def coverage(place: Place) -> tuple[CoverageRow, list[CoverageRow]]:
+    """Key persons under an authorised place, per child place: one grouped query over the key persons."""
+    child_len = len(place.path) + Place.steplen
+    children = {c.path: c for c in Place.objects.get_children(place).order_by("name")}
+    rows: dict[str | None, CoverageRow] = {path: CoverageRow(c) for path, c in children.items()}
+    total = CoverageRow(place)
+    here = CoverageRow(None)
+    now = timezone.now()
+    grouped = (
+        KeyPerson.objects.filter(place_path__startswith=place.path)
+        .annotate(child=Substr("place_path", 1, child_len))
+        .values("child", "category", "clear_state")
+        .annotate(
+            n=Count("id"),
+            overdue=Count("id", filter=overdue_q(now)),
+            unplaced=Count("id", filter=Q(is_unplaced=True)),
+            outside=Count("id", filter=Q(outside_district=True)),
+        )
+        .order_by()
+    )
+    for g in grouped:
+        row = rows.get(g["child"]) if len(g["child"]) == child_len else None
+        if row is None:
+            row = here
+        for target in (row, total):
+            target.total += g["n"]
+            target.by_category[g["category"]] = target.by_category.get(g["category"], 0) + g["n"]
+            target.by_state[g["clear_state"]] = target.by_state.get(g["clear_state"], 0) + g["n"]
+            target.overdue += g["overdue"]
+            target.unplaced += g["unplaced"]
+            target.outside += g["outside"]
+    _sweep_progress(place, child_len, rows, total)
+    result = list(rows.values())
+    if here.total:
+        result.append(here)
+    return total, result
+
+
+def _sweep_progress(place: Place, child_len: int, rows: dict[str | None, CoverageRow], total: CoverageRow) -> None:
+    """Households covered by open sweeps under the place, against households under the swept places."""
+    tasks = list(
+        SweepTask.objects.filter(place_path__startswith=place.path, closed_at__isnull=True).values_list(
+            "place_path", flat=True
+        )
+    )
+    if not tasks:
+        return
+    households: dict[str, int] = defaultdict(int)
+    for path in set(tasks):
+        n = Place.objects.filter(path__startswith=path, type=PlaceType.HOUSEHOLD).count()
+        households[path[:child_len] if len(path) >= child_len else ""] += n
+    visited = (
+        SweepVisit.objects.filter(task__place_path__startswith=place.path, task__closed_at__isnull=True)
+        .annotate(child=Substr("household_path", 1, child_len))
+        .values("child")
+        .annotate(n=Count("household_id", distinct=True))
+        .order_by()
+    )
+    for path, n in households.items():
+        row = rows.get(path)
+        if row is not None:
+            row.households += n
+        total.households += n
+    for v in visited:
+        row = rows.get(v["child"])
+        if row is not None:
+            row.visited += v["n"]
+        total.visited += v["n"]
+
+
+# --- sweeps ---------------------------------------------------------------------------------
+
+
+def sweeps_for(user: Any, *, place: Place | None = None) -> QuerySet[SweepTask]:
+    qs = scope_to_user(SweepTask.objects.select_related("place", "created_by"), user)
+    if place is not None:
+        qs = qs.filter(place_path__startswith=place.path)
+    return qs.order_by("closed_at", "-id")
+
+
+def get_sweep_for_user(user: Any, pk: int) -> SweepTask:
+    return get_object_or_404(sweeps_for(user), pk=pk)
+
+
+@dataclass
+class HouseholdRow:
+    household: Place
+    outcome: str
+    note: str
+
+
+def sweep_households(task: SweepTask, user: Any, *, only_open: bool = False) -> list[HouseholdRow]:
+    """Households of the sweep the user may visit, with their latest outcome."""
+    households = scope_to_user(
+        Place.objects.filter(path__startswith=task.place_path, type=PlaceType.HOUSEHOLD), user
+    ).order_by("path")
+    visits = {v.household_id: v for v in SweepVisit.objects.filter(task=task)}
+    rows = []
+    for household in households:
+        visit = visits.get(household.pk)
+        if only_open and visit is not None and visit.outcome != VisitOutcome.NOBODY_HOME:
+            continue
+        rows.append(HouseholdRow(household, visit.outcome if visit else "", visit.note if visit else ""))
+    return rows
+
+
+def sweep_progress(task: SweepTask) -> dict[str, int]:
+    counts = dict(SweepVisit.objects.filter(task=task).values_list("outcome").annotate(n=Count("id")).order_by())
+    households = Place.objects.filter(path__startswith=task.place_path, type=PlaceType.HOUSEHOLD).count()
+    visited = sum(counts.values())
+    return {"households": households, "visited": visited, "left": max(households - visited, 0), **counts}

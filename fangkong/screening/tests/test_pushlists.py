@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+from fangkong.imports.models import JobStatus
+from fangkong.imports.tests.files import PUSHLIST_HEADERS, media_in_tmp, pushlist_rows, resident_id, write_xlsx
+from fangkong.imports.tests.test_pipeline import run
+from fangkong.people.models import Person
+from fangkong.protocols.models import RiskArea
+from fangkong.screening.models import KeyPerson, KeyPersonSource, PushBatch, TravelRecord
+from fangkong.screening.selectors import key_persons_for
+
+__all__ = ["media_in_tmp"]
+
+
+def _push(world: Any, tmp_path: Path, rows: list[list[Any]], name: str = "p.xlsx", **options: Any) -> Any:
+    path = write_xlsx(tmp_path / name, [PUSHLIST_HEADERS, *rows])
+    job = run(world.hq, path, "pushlist", world.district, **options)
+    assert job.status == JobStatus.DONE, job.error
+    return job
+
+
+def test_a_push_list_becomes_key_persons_routed_to_the_named_community(world: Any, tmp_path: Path) -> None:
+    job = _push(world, tmp_path, pushlist_rows(3))
+    kps = KeyPerson.objects.filter(sources__push_list__job=job)
+    assert kps.count() == 3
+    for kp in kps:
+        assert kp.place == world.A.community
+        assert kp.clear_state == "new"
+        assert kp.category == "returnee_medium_risk"  # the 9th edition's push-list default
+        assert not kp.is_unplaced
+    # Community A's worker sees them, community B's does not.
+    assert key_persons_for(world.user("community_worker", "A")).count() == 3
+    assert key_persons_for(world.user("community_worker", "B")).count() == 0
+
+
+def test_push_list_deadline_defaults_to_24_hours_and_can_be_set_per_list(world: Any, tmp_path: Path) -> None:
+    job = _push(world, tmp_path, pushlist_rows(1))
+    batch = PushBatch.objects.get(push_list__job=job)
+    assert abs((batch.deadline_at - job.finished_at).total_seconds() - 24 * 3600) < 1
+    job2 = _push(world, tmp_path, pushlist_rows(1, start=10), name="q.xlsx", deadline_hours=6)
+    kp = KeyPerson.objects.get(sources__push_list__job=job2)
+    assert abs((kp.due_at - job2.finished_at).total_seconds() - 6 * 3600) < 1
+
+
+def test_a_person_pushed_twice_is_one_key_person_with_two_sources(world: Any, tmp_path: Path) -> None:
+    _push(world, tmp_path, pushlist_rows(2))
+    _push(world, tmp_path, [*pushlist_rows(1), *pushlist_rows(1, start=7)], name="again.xlsx", issuer="省大数据局")
+    person = Person.objects.get(document_number=resident_id(5001))
+    kp = KeyPerson.objects.get(person=person)
+    assert kp.sources.count() == 2
+    assert KeyPerson.objects.count() == 3
+    assert PushBatch.objects.order_by("pk").last().merged == 1  # type: ignore[union-attr]
+
+
+def test_an_existing_resident_is_routed_to_the_grid_of_their_household(world: Any, tmp_path: Path) -> None:
+    resident = world.A.person
+    _push(world, tmp_path, [[resident.name, resident.document_number, "", "某市", dt.date(2022, 3, 1), ""]])
+    kp = KeyPerson.objects.get(person=resident)
+    assert kp.place == world.A.grid
+    assert kp.worker == world.user("grid_worker", "A")
+
+
+def test_rows_that_name_no_community_are_unplaced_and_queued_for_hq(world: Any, tmp_path: Path) -> None:
+    _push(world, tmp_path, pushlist_rows(2, community=""))
+    kps = KeyPerson.objects.all()
+    assert [kp.is_unplaced for kp in kps] == [True, True]
+    assert {kp.place for kp in kps} == {world.district}
+    assert key_persons_for(world.hq, unplaced=True).count() == 2
+    assert key_persons_for(world.user("street_admin", "A"), unplaced=True).count() == 0
+
+
+def test_rows_of_persons_outside_the_district_are_kept_and_flagged_to_hand_over(world: Any, tmp_path: Path) -> None:
+    job = _push(world, tmp_path, [*pushlist_rows(1), *pushlist_rows(1, start=2, community="外区某社区")])
+    assert job.warnings == 1
+    outside = KeyPerson.objects.get(outside_district=True)
+    assert outside.person.document_number == resident_id(5002)
+    assert not outside.is_unplaced
+    assert outside.place == world.district
+    assert PushBatch.objects.get(push_list__job=job).outside == 1
+
+
+def test_travel_is_matched_against_the_risk_areas_active_at_the_time(world: Any, tmp_path: Path) -> None:
+    RiskArea.objects.create(
+        name="某市某区",
+        level="high",
+        granularity="county",
+        starts_on=dt.date(2022, 2, 20),
+        ends_on=dt.date(2022, 3, 10),
+    )
+    RiskArea.objects.create(name="某市", level="low", granularity="city", starts_on=dt.date(2022, 1, 1))
+    RiskArea.objects.create(name="某市某区", level="medium", granularity="county", starts_on=dt.date(2022, 5, 1))
+    _push(world, tmp_path, pushlist_rows(1))
+    travel = TravelRecord.objects.get()
+    assert travel.risk_level == "high"
+    assert KeyPerson.objects.get().risk_level == "high"
+
+
+def test_a_finished_job_signalled_twice_adds_nothing(world: Any, tmp_path: Path) -> None:
+    from fangkong.screening.pushlists import key_persons_from_push_list
+
+    job = _push(world, tmp_path, pushlist_rows(2))
+    key_persons_from_push_list(job=job)
+    assert KeyPerson.objects.count() == 2
+    assert KeyPersonSource.objects.count() == 2
+
+
+def test_a_released_key_person_pushed_again_becomes_a_new_key_person(world: Any, tmp_path: Path) -> None:
+    _push(world, tmp_path, pushlist_rows(1))
+    KeyPerson.objects.update(clear_state="released", released_at=timezone.now())
+    _push(world, tmp_path, [*pushlist_rows(1), *pushlist_rows(1, start=3)], name="later.xlsx")
+    first = Person.objects.get(document_number=resident_id(5001))
+    assert KeyPerson.objects.filter(person=first, clear_state="new").count() == 1
+    assert KeyPerson.objects.filter(person=first).count() == 2
