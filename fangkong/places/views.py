@@ -37,6 +37,7 @@ def _parent_types_for(child_type: str) -> list[str]:
 
 
 @login_required
+@require_GET
 def browse(request: HttpRequest) -> HttpResponse:
     roots = jurisdiction_roots(request.user)
     if len(roots) == 1:

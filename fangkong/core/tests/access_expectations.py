@@ -1,0 +1,181 @@
+"""Who may use each page and API operation: the policy the access matrix test checks.
+
+Every URL name in the URLconf and every operationId in /api/v1/openapi.json needs an entry here;
+`test_access_matrix.py` fails for any route that has none. To add a route:
+
+    PAGES["myapp:thing_detail"] = Rule(VIEW_PEOPLE, target="thing")     # target: object of side A in the path
+    API["fangkong_myapp_api_get_thing"] = Rule(VIEW_PEOPLE, target="thing")
+
+and, when the path names a new kind of object, teach `TARGETS` in test_access_matrix.py to build one
+in jurisdiction A (a few lines: create it under `scene.world.A`).
+
+`who` holds roles (`Role` values), `SIGNED_IN` (any logged-in account, even one without a post),
+`ANYONE` (also anonymous) or single principals such as "grid_worker@A". A rule with a `target` is
+only ever allowed for principals whose jurisdiction contains side A (the object in the path, or the
+place a write's body names, belongs to A); everyone else must get a refusal (403/404/login, or a
+validation message with the database unchanged) and never A's personal data. A key "name?query"
+adds a variant of a route (e.g. the unmasked export) with its own rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fangkong.accounts.models import Role
+
+ANYONE = "anyone"
+SIGNED_IN = "signed-in"
+
+ALL_ROLES = frozenset(Role.values)
+HQ = frozenset({Role.HQ_ADMIN})
+VIEW_PEOPLE = ALL_ROLES
+# Roles that see a person's full ID number and phone (each such view is audited).
+FULL_VIEW = frozenset(
+    {
+        Role.HQ_ADMIN,
+        Role.HQ_GROUP,
+        Role.STREET_ADMIN,
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+        Role.SITE_STAFF,
+    }
+)
+EDIT_PEOPLE = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.GRID_WORKER})
+EDIT_PLACES = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
+MERGE_PEOPLE = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN})
+VIEW_IMPORTS = frozenset({*EDIT_PEOPLE, Role.HQ_GROUP})
+RUN_IMPORTS = EDIT_PEOPLE
+NOBODY: frozenset[str] = frozenset()  # e.g. the Django admin: staff accounts only, none in the matrix
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: frozenset[str]
+    target: str | None = None
+    # Whether the route accepts POST (or PATCH...). A POST to any other route must be refused with 405,
+    # whoever sends it.
+    writes: bool = False
+    # Roles allowed to write when fewer than those allowed to read (None: the same).
+    writers: frozenset[str] | None = None
+    # Roles (among those allowed) that see A's full ID number and phone; everyone else sees masks at most.
+    unmasked: frozenset[str] = NOBODY
+    # Form/JSON body for the write, built from the scene (objects of side A); None posts nothing.
+    body: Callable[[Any], dict[str, Any]] | None = field(default=None, compare=False)
+
+
+def _person_form(scene: Any) -> dict[str, Any]:
+    return {
+        "name": "越权登记",
+        "document_type": "resident_id",
+        "document_number": scene.spare_id_number,
+        "phone": "13700000077",
+        "place": scene.world.A.household.pk,
+        "resident_type": "permanent",
+    }
+
+
+def _person_edit_form(scene: Any) -> dict[str, Any]:
+    person = scene.person
+    return {
+        "name": "改名测试",
+        "document_type": person.document_type,
+        "document_number": person.document_number,
+        "phone": person.phone,
+        "place": person.place_id,
+        "resident_type": person.resident_type,
+        "version": person.version,
+    }
+
+
+def _place_form(scene: Any) -> dict[str, Any]:
+    return {"type": "building", "name": "越权楼"}
+
+
+def _place_edit_form(scene: Any) -> dict[str, Any]:
+    return {"type": "compound", "name": "改名小区"}
+
+
+def _person_json(scene: Any) -> dict[str, Any]:
+    return {
+        "name": "越权登记",
+        "document_type": "resident_id",
+        "document_number": scene.spare_id_number,
+        "phone": "13700000077",
+        "place_id": scene.world.A.household.pk,
+    }
+
+
+def _person_patch_json(scene: Any) -> dict[str, Any]:
+    return {"version": scene.person.version, "name": "改名测试"}
+
+
+# Pages, by URL name (namespace:name). Keys "name?query" are variants with their own rule.
+PAGES: dict[str, Rule] = {
+    "core:home": Rule(frozenset({SIGNED_IN})),
+    "accounts:login": Rule(frozenset({ANYONE}), writes=True),
+    "accounts:logout": Rule(frozenset({ANYONE}), writes=True),
+    "accounts:tokens": Rule(frozenset({SIGNED_IN}), writes=True),
+    # An API token belongs to its owner alone, whatever their role.
+    "accounts:token_revoke": Rule(frozenset({"grid_worker@A"}), target="token", writes=True),
+    "places:browse": Rule(frozenset({SIGNED_IN})),
+    "places:search": Rule(VIEW_PEOPLE),
+    "places:detail": Rule(VIEW_PEOPLE, target="place"),
+    "places:add": Rule(EDIT_PLACES, target="place", writes=True, body=_place_form),
+    "places:edit": Rule(EDIT_PLACES, target="place", writes=True, body=_place_edit_form),
+    "places:move": Rule(EDIT_PLACES, target="place", writes=True),
+    "people:list": Rule(VIEW_PEOPLE),
+    "people:export": Rule(VIEW_PEOPLE),
+    "people:export?unmasked=1": Rule(HQ, unmasked=HQ),
+    "people:create": Rule(EDIT_PEOPLE, target="place", writes=True, body=_person_form),
+    "people:detail": Rule(VIEW_PEOPLE, target="person", unmasked=FULL_VIEW),
+    "people:edit": Rule(EDIT_PEOPLE, target="person", writes=True, unmasked=EDIT_PEOPLE, body=_person_edit_form),
+    "people:merge": Rule(MERGE_PEOPLE, target="person", writes=True),
+    "audit:list": Rule(HQ),
+    "audit:export": Rule(HQ),
+    "imports:list": Rule(VIEW_IMPORTS, writes=True, writers=RUN_IMPORTS),
+    "imports:export": Rule(VIEW_IMPORTS),
+    "imports:detail": Rule(VIEW_IMPORTS, target="import_job"),
+    "imports:confirm": Rule(RUN_IMPORTS, target="import_job", writes=True),
+    "imports:progress": Rule(VIEW_IMPORTS, target="import_job"),
+    "imports:cancel": Rule(RUN_IMPORTS, target="import_job", writes=True),
+    # The result workbook repeats the uploaded rows (as the uploader sent them) beside the outcome.
+    "imports:result": Rule(VIEW_IMPORTS, target="import_job", unmasked=VIEW_IMPORTS),
+    # The API description is public (it holds no data); ninja's views answer any method.
+    "api:openapi-json": Rule(frozenset({ANYONE}), writes=True),
+    "api:openapi-view": Rule(frozenset({ANYONE}), writes=True),
+    # ninja's root serves nothing (404 for everyone).
+    "api:api-root": Rule(NOBODY),
+    "set_language": Rule(frozenset({ANYONE}), writes=True),
+}
+
+PAGES |= {
+    "admin:login": Rule(frozenset({ANYONE}), writes=True),
+    "admin:logout": Rule(frozenset({ANYONE}), writes=True),
+    "admin:javascript-catalog": Rule(frozenset({ANYONE})),
+}
+
+# Every URL in these namespaces shares one rule (the admin has dozens of generated URLs).
+NAMESPACES: dict[str, Rule] = {
+    "admin": Rule(NOBODY, writes=True),
+}
+
+# API operations, by operationId (see /api/v1/openapi.json).
+API: dict[str, Rule] = {
+    "fangkong_accounts_api_obtain_token": Rule(frozenset({ANYONE}), writes=True),
+    "fangkong_accounts_api_me": Rule(frozenset({SIGNED_IN})),
+    "fangkong_people_api_list_persons": Rule(VIEW_PEOPLE),
+    "fangkong_people_api_create": Rule(EDIT_PEOPLE, target="place", writes=True, body=_person_json),
+    "fangkong_people_api_get_person": Rule(VIEW_PEOPLE, target="person", unmasked=FULL_VIEW),
+    "fangkong_people_api_update": Rule(
+        EDIT_PEOPLE, target="person", writes=True, unmasked=FULL_VIEW, body=_person_patch_json
+    ),
+    "fangkong_places_api_list_places": Rule(VIEW_PEOPLE),
+    "fangkong_places_api_get_place": Rule(VIEW_PEOPLE, target="place"),
+    "fangkong_places_api_place_children": Rule(VIEW_PEOPLE, target="place"),
+    "fangkong_places_api_place_summary": Rule(VIEW_PEOPLE, target="place"),
+    "fangkong_imports_api_upload": Rule(RUN_IMPORTS, writes=True),
+    "fangkong_imports_api_status": Rule(VIEW_IMPORTS, target="import_job"),
+    "fangkong_imports_api_result": Rule(VIEW_IMPORTS, target="import_job", unmasked=VIEW_IMPORTS),
+}
