@@ -8,6 +8,8 @@ urlpatterns = [
     path("people/", include("fangkong.people.urls")),
     path("audit/", include("fangkong.audit.urls")),
     path("imports/", include("fangkong.imports.urls")),
+    path("screening/", include("fangkong.screening.urls")),
+    path("protocols/", include("fangkong.protocols.urls")),
     path("api/v1/", include("fangkong.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -26,6 +26,11 @@ NAV_ITEMS = [
     NavItem(_("Places"), "places:browse", "places.view_place"),
     NavItem(_("People"), "people:list", "people.view_person"),
     NavItem(_("Data exchange"), "imports:list", "imports.view_importjob"),
+    NavItem(_("Key persons"), "screening:list", "screening.view_keyperson"),
+    NavItem(_("Work queue"), "screening:queue", "screening.change_keyperson"),
+    NavItem(_("Screening coverage"), "screening:coverage", "screening.view_coverage"),
+    NavItem(_("Sweeps"), "screening:sweeps", "screening.view_sweeptask"),
+    NavItem(_("Protocols"), "protocols:list", "protocols.view_protocol"),
     NavItem(_("Audit log"), "audit:list", "audit.view_auditevent"),
     NavItem(_("API tokens"), "accounts:tokens"),
 ]

@@ -235,3 +235,53 @@ def sweep_progress(task: SweepTask) -> dict[str, int]:
     households = Place.objects.filter(path__startswith=task.place_path, type=PlaceType.HOUSEHOLD).count()
     visited = sum(counts.values())
     return {"households": households, "visited": visited, "left": max(households - visited, 0), **counts}
+
+
+# --- self-report links -------------------------------------------------------------------------
+
+SELF_REPORT_SALT = "fangkong.screening.self-report"
+
+
+def self_report_token(community: Place) -> str:
+    """The community's QR link token: signed, so ids cannot be walked to post into other communities."""
+    from django.core.signing import Signer
+
+    return Signer(salt=SELF_REPORT_SALT).sign(str(community.pk)).replace(":", ".")
+
+
+def community_for_token(token: str) -> Place:
+    from django.core.signing import BadSignature, Signer
+    from django.http import Http404
+
+    try:
+        pk = Signer(salt=SELF_REPORT_SALT).unsign(token.replace(".", ":"))
+    except BadSignature:
+        raise Http404 from None
+    return get_object_or_404(Place, pk=int(pk), type=PlaceType.COMMUNITY)
+
+
+def routable_places(user: Any) -> QuerySet[Place]:
+    """Communities and grids the user may route key persons to or sweep."""
+    return scope_to_user(Place.objects.filter(type__in=(PlaceType.COMMUNITY, PlaceType.GRID)), user).order_by("path")
+
+
+def sweep_household(task: SweepTask, user: Any, pk: int) -> Place:
+    return get_object_or_404(
+        scope_to_user(Place.objects.filter(path__startswith=task.place_path, type=PlaceType.HOUSEHOLD), user), pk=pk
+    )
+
+
+def household_residents(household: Place, user: Any) -> QuerySet[Any]:
+    from fangkong.people.models import Person
+
+    return scope_to_user(Person.objects.filter(place=household, merged_into__isnull=True), user).order_by("name")
+
+
+def key_persons_under_other_protocol(user: Any, protocol: Any) -> QuerySet[KeyPerson]:
+    """Key persons under a measure scheduled by another protocol: the candidates for applying `protocol`."""
+    return (
+        scope_to_user(KeyPerson.objects.select_related("person", "place"), user)
+        .filter(clear_state=ClearState.CONTROLLED)
+        .exclude(protocol=protocol)
+        .order_by("id")
+    )
