@@ -7,6 +7,7 @@ date, 3-digit sequence (odd = male), and an ISO 7064 MOD 11-2 check character.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ def to_halfwidth(value: str) -> str:
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), ID_WEIGHTS))
     return ID_CHECK_CHARS[total % 11]
 
 
@@ -167,6 +168,8 @@ def validate_phone(value: str) -> None:
 
 def validate_clean_text(value: str) -> None:
     """Reject control characters and unpaired surrogates (what broken encodings leave behind)."""
+    if value.isprintable() and "\ufffd" not in value:
+        return  # the common case, checked in C; the loop below names what is wrong
     for ch in value:
         cat = unicodedata.category(ch)
         if cat in {"Cs", "Co"} or (cat == "Cc" and ch not in "\t\n\r"):

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from fangkong.core.bulk import insert_rows, update_rows
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.core.validators import validate_clean_text
 from fangkong.imports import normalize
@@ -165,6 +166,7 @@ class KindHandler(ABC):
         self.headers = headers
         self.formula_blanks = formula_blanks or set()
         self.extra_names = self._extra_names()
+        self.required = frozenset(KINDS[job.kind].required)
         self.place_cache: dict[tuple[str, str, str], Place | Unresolved] = {}
         self.ancestor_cache: dict[str, list[Place]] = {}
         # hash of (document type, number) → first row number, for duplicates inside the file.
@@ -194,19 +196,19 @@ class KindHandler(ABC):
         outcome = RowOutcome(row_number=index + 1)
         values: dict[str, str] = {}
         extra: dict[str, str] = {}
-        required = {f.name for f in KINDS[self.job.kind].fields if f.required}
+        width = len(cells)
         for col, name in self.mapping.items():
-            values[name] = cells[col] if col < len(cells) else ""
-            if (index, col) in self.formula_blanks:
+            values[name] = cells[col] if col < width else ""
+            if self.formula_blanks and (index, col) in self.formula_blanks:
                 message = _("The cell holds a formula without a computed value; open the file in Excel and save it.")
-                if name in required:
+                if name in self.required:
                     outcome.reject(name, message)
                 else:
                     outcome.warn(name, message)
         for col, name in self.extra_names.items():
-            if col < len(cells) and cells[col]:
+            if col < width and cells[col]:
                 extra[name] = cells[col][:500]
-        if len(cells) > len(self.headers) and any(cells[len(self.headers) :]):
+        if width > len(self.headers) and any(cells[len(self.headers) :]):
             outcome.warn("", _("The row has values beyond the last header column; they were kept as other data."))
             for col in range(len(self.headers), len(cells)):
                 if cells[col]:
@@ -524,13 +526,14 @@ class PushListHandler(KindHandler):
 
     def process(self, rows: list[Row]) -> None:
         ready: list[tuple[Row, dict[str, Any], Place, dt.date | None]] = []
+        today = dt.date.today()
         for row in rows:
             if row.outcome.rejected:
                 continue
             cleaned = self.clean_person(row)
             arrived_on = None
             try:
-                arrived_on = normalize.parse_date(row.values.get("arrived_on", ""), latest=dt.date.today())
+                arrived_on = normalize.parse_date(row.values.get("arrived_on", ""), latest=today)
             except ValidationError as exc:
                 row.outcome.reject("arrived_on", exc.messages[0])
             if cleaned is None or row.outcome.rejected:
@@ -549,53 +552,102 @@ class PushListHandler(KindHandler):
             if not self.check_duplicate(row, cleaned):
                 continue
             ready.append((row, cleaned, place, arrived_on))
+        if not ready:
+            return
 
-        existing = self._existing({(c["document_type"], c["document_number"]) for _r, c, _p, _a in ready})
+        # Matching works on plain rows, not model instances: a push list is mostly read, rarely written.
+        existing = self._existing_rows({(c["document_type"], c["document_number"]) for _r, c, _p, _a in ready})
         deltas = Deltas()
-        new: list[Person] = []
-        changed: dict[int, Person] = {}
+        now = timezone.now()
+        new_rows: list[tuple[Any, ...]] = []
+        new_keys: list[tuple[str, str]] = []
+        filled: dict[int, dict[str, Any]] = {}
+        person_ids: list[int | None] = []
         for row, cleaned, place, _arrived in ready:
-            cleaned.pop("tags")
-            person = existing.get((cleaned["document_type"], cleaned["document_number"]))
-            if person is None:
-                cleaned["place"] = place
-                cleaned["resident_type"] = ResidentType.FLOATING
-                person = Person(**cleaned, place_path=place.path)
-                new.append(person)
-                existing[(person.document_type, person.document_number)] = person
-                deltas.add(place.path, person.resident_type, +1)
-            elif (
-                path_in_jurisdiction(self.actor, person.place_path)
-                and self._fill_blanks(person, cleaned, row)
-                and person.pk is not None
-            ):
-                person.version += 1
-                changed[person.pk] = person
-        if new:
-            Person.objects.bulk_create(new)
-        if changed:
-            now = timezone.now()
-            for person in changed.values():
-                person.updated_at = now
-            Person.objects.bulk_update(
-                list(changed.values()), ["phone", "address", "birth_date", "sex", "version", "updated_at"]
-            )
-        push_list = self.push_list() if ready else None
-        entries = [
-            PushListEntry(
-                push_list=push_list,
-                row_number=row.outcome.row_number,
-                person=existing[(cleaned["document_type"], cleaned["document_number"])],
-                place_path=place.path,
-                came_from=normalize.clean_name(row.values.get("came_from", ""))[:200],
-                arrived_on=arrived,
-                extra=row.extra,
-            )
-            for row, cleaned, place, arrived in ready
-        ]
-        if entries:
-            PushListEntry.objects.bulk_create(entries, ignore_conflicts=True)
+            key = (cleaned["document_type"], cleaned["document_number"])
+            match = existing.get(key)
+            if match is None:
+                # The import place is only a fallback, so the person stays "floating" until a worker places them.
+                new_rows.append(
+                    (cleaned["name"], key[0], key[1], cleaned["sex"], cleaned["birth_date"], cleaned["phone"],
+                     place.pk, place.path, cleaned["address"], cleaned.get("registered_residence", ""),
+                     ResidentType.FLOATING, {}, 1, now, now)
+                )  # fmt: skip
+                new_keys.append(key)
+                existing[key] = match = {"id": None, "place_path": place.path, "new": len(new_rows) - 1}
+                deltas.add(place.path, ResidentType.FLOATING, +1)
+            elif path_in_jurisdiction(self.actor, match["place_path"]):
+                changes = self._blank_fills(match, cleaned, row)
+                if changes and match["id"] is not None:
+                    match.update(changes)
+                    filled[match["id"]] = match
+            person_ids.append(match["id"])
+        ids = insert_rows(Person, NEW_PERSON_COLUMNS, new_rows, returning_ids=True)
+        for key, pk in zip(new_keys, ids, strict=True):
+            existing[key]["id"] = pk
+        if filled:
+            self._save_fills(list(filled.values()), now)
+        push_list = self.push_list()
+        insert_rows(
+            PushListEntry,
+            ("push_list_id", "row_number", "person_id", "place_path", "came_from", "arrived_on", "extra"),
+            [
+                (push_list.pk, row.outcome.row_number,
+                 existing[(cleaned["document_type"], cleaned["document_number"])]["id"], place.path,
+                 normalize.clean_name(row.values.get("came_from", ""))[:200], arrived, row.extra)
+                for row, cleaned, place, arrived in ready
+            ],
+        )  # fmt: skip
         deltas.apply()
+
+    def _existing_rows(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Matched persons as dicts of the fields a push list may fill; merged records resolve to the survivor."""
+        fields = ("id", "document_type", "document_number", "merged_into_id", "place_path", "version", *FILL_FIELDS)
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        merged: dict[tuple[str, str], int] = {}
+        numbers = {number for _type, number in keys}
+        for values in Person.objects.filter(document_number__in=numbers).values(*fields):
+            key = (values["document_type"], values["document_number"])
+            if key not in keys:
+                continue
+            if values["merged_into_id"]:
+                merged[key] = values["merged_into_id"]
+            else:
+                found[key] = values
+        if merged:
+            survivors = {v["id"]: v for v in Person.objects.filter(pk__in=set(merged.values())).values(*fields)}
+            for key, survivor_id in merged.items():
+                if survivor_id in survivors:
+                    found[key] = survivors[survivor_id]
+        return found
+
+    def _blank_fills(self, match: dict[str, Any], cleaned: dict[str, Any], row: Row) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        for fieldname in FILL_FIELDS:
+            new = cleaned.get(fieldname)
+            old = match[fieldname]
+            if new in (None, ""):
+                continue
+            if old in (None, ""):
+                changes[fieldname] = new
+            elif old != new and fieldname == "phone":
+                row.outcome.warn("phone", _("The phone differs from the one on record; the recorded phone was kept."))
+        return changes
+
+    def _save_fills(self, matches: list[dict[str, Any]], now: dt.datetime) -> None:
+        columns = (*FILL_FIELDS, "version", "updated_at")
+        update_rows(
+            Person,
+            columns,
+            [(m["id"], *(m[f] for f in FILL_FIELDS), m["version"] + 1, now) for m in matches],
+        )
+
+
+FILL_FIELDS = ("phone", "address", "birth_date", "sex")
+NEW_PERSON_COLUMNS = (
+    "name", "document_type", "document_number", "sex", "birth_date", "phone", "place_id", "place_path", "address",
+    "registered_residence", "resident_type", "extra", "version", "created_at", "updated_at",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ _SEPARATED = re.compile(
 )
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL = re.compile(r"^\d{1,6}(?:\.\d+)?$")
+_TAG_SEPARATORS = re.compile(r"[,，、;；/\s]+")
+_WHITESPACE = re.compile(r"\s+")
 
 
 def parse_date(raw: str, *, earliest: dt.date = EARLIEST_DATE, latest: dt.date = LATEST_DATE) -> dt.date | None:
@@ -129,9 +131,9 @@ def parse_document_type(raw: str) -> str:
 
 
 def split_tags(raw: str) -> list[str]:
-    return [t for t in re.split(r"[,，、;；/\s]+", to_halfwidth(raw or "").strip()) if t]
+    return [t for t in _TAG_SEPARATORS.split(to_halfwidth(raw or "").strip()) if t]
 
 
 def clean_name(raw: str) -> str:
     """Place and person names as typed: half-width, inner whitespace collapsed."""
-    return re.sub(r"\s+", " ", to_halfwidth(raw or "")).strip()
+    return _WHITESPACE.sub(" ", to_halfwidth(raw or "")).strip()

@@ -140,6 +140,8 @@ def csv_encoding(path: Path) -> str:
 
 
 def cell_text(value: object) -> str:
+    if type(value) is str:  # most cells, so tested first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -82,6 +82,12 @@ class PersonInput:
     tags: list[str] | None = None
 
 
+# Choice values as sets: imports validate a hundred thousand rows, and `.values` builds a list per call.
+DOCUMENT_TYPES = frozenset(DocumentType.values)
+SEXES = frozenset(Sex.values)
+RESIDENT_TYPES = frozenset(ResidentType.values)
+
+
 def clean_person_input(data: PersonInput) -> dict[str, Any]:
     """Normalise and validate; raise ValidationError keyed by field with every problem found."""
     errors: dict[str, list[str]] = {}
@@ -106,7 +112,7 @@ def clean_person_input(data: PersonInput) -> dict[str, Any]:
             continue
         cleaned[field] = value
 
-    if data.document_type not in DocumentType.values:
+    if data.document_type not in DOCUMENT_TYPES:
         fail("document_type", _("Unknown document type."))
     cleaned["document_type"] = data.document_type
     raw_number = (data.document_number or "").strip()
@@ -129,7 +135,7 @@ def clean_person_input(data: PersonInput) -> dict[str, Any]:
                 )
             cleaned["sex"] = facts.sex
             cleaned["birth_date"] = facts.birth_date
-    elif data.document_type in DocumentType.values:
+    elif data.document_type in DOCUMENT_TYPES:
         number = normalize_document_number(raw_number)
         try:
             validate_other_document(number)
@@ -139,7 +145,7 @@ def clean_person_input(data: PersonInput) -> dict[str, Any]:
             cleaned["document_number"] = number
 
     if "sex" not in cleaned:
-        if data.sex not in Sex.values:
+        if data.sex not in SEXES:
             fail("sex", _("Unknown sex."))
         cleaned["sex"] = data.sex or ""
         if data.birth_date and data.birth_date > dt.date.today():
@@ -154,7 +160,7 @@ def clean_person_input(data: PersonInput) -> dict[str, Any]:
     else:
         cleaned["phone"] = ""
 
-    if data.resident_type not in ResidentType.values:
+    if data.resident_type not in RESIDENT_TYPES:
         fail("resident_type", _("Unknown resident type."))
     cleaned["resident_type"] = data.resident_type
     cleaned["place"] = data.place

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.db.models.functions import Length, Substr
 
 from fangkong.places.models import Place, PlaceCount, PlaceType
@@ -35,19 +35,25 @@ def adjust_counts(deltas: Mapping[str, Mapping[str, int]]) -> None:
     if not rolled:
         return
     ids = dict(Place.objects.filter(path__in=list(rolled)).values_list("path", "pk"))
-    by_delta: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for path, changes in rolled.items():
-        for key, delta in changes.items():
-            if delta and path in ids:
-                by_delta[(key, delta)].append(ids[path])
-    if not by_delta:
-        return
-    PlaceCount.objects.bulk_create(
-        [PlaceCount(place_id=pk, key=key, n=0) for (key, _delta), pks in by_delta.items() for pk in pks],
-        ignore_conflicts=True,
+    rows = sorted(
+        (key, ids[path], delta)
+        for path, by_key in rolled.items()
+        if path in ids
+        for key, delta in by_key.items()
+        if delta
     )
-    for (key, delta), pks in sorted(by_delta.items()):
-        PlaceCount.objects.filter(key=key, place_id__in=sorted(pks)).update(n=F("n") + delta)
+    if not rows:
+        return
+    # One upsert for every (place, key): rows are locked in (key, place) order, as the sort gives.
+    table = connection.ops.quote_name(PlaceCount._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(rows))
+    params = [v for key, place_id, delta in rows for v in (place_id, key, delta)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (place_id, key, n) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (place_id, key) DO UPDATE SET n = {table}.n + excluded.n",
+            params,
+        )
 
 
 def person_deltas(place_path: str, resident_type: str, sign: int) -> dict[str, dict[str, int]]:
