@@ -599,6 +599,13 @@ def _create_accounts(rng: DemoRandom, plan: Plan, password: str) -> None:
 # --- entry point ------------------------------------------------------------------------
 
 
+def _load_screening(persons: int) -> None:
+    # Key persons (about 1 %) and one push list run through the real import; owned by the screening app.
+    from fangkong.screening.demo import load_demo_screening
+
+    load_demo_screening(persons=persons)
+
+
 @dataclass
 class LoadResult:
     places: int
@@ -628,6 +635,7 @@ def load(*, size: str, seed: int, password: str = DEFAULT_PASSWORD) -> LoadResul
         # Rows went in with bulk inserts/COPY, past the services that keep counts: roll them up once.
         rebuild_counts()
         _create_accounts(rng, plan, password)
+    _load_screening(persons)
     with connection.cursor() as cursor:
         # Fresh statistics so the first pages after a big load get index plans.
         cursor.execute("ANALYZE")
