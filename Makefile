@@ -22,13 +22,14 @@ define apt_install
   $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); }
 endef
 
-.PHONY: help venv demo serve migrate test test-pg lint bench bench-quick messages clean-venv
+.PHONY: help venv demo serve migrate test test-pg lint audit bench bench-quick messages clean-venv
 
 help:
 	@echo "make demo         install, migrate, load the demo district (once), serve on http://$(HOST):$(PORT)"
 	@echo "make test         whole test suite on SQLite"
 	@echo "make test-pg      whole test suite on PostgreSQL ($(PG_SERVER), throwaway database)"
 	@echo "make lint         ruff check, ruff format --check, mypy"
+	@echo "make audit        known vulnerabilities in the locked dependencies (pip-audit)"
 	@echo "make bench        page timings vs bare SQL on the large demo (PostgreSQL)"
 	@echo "make bench-quick  the same on the small demo, a few minutes"
 	@echo "make messages     extract and compile the zh_Hans translations"
@@ -78,6 +79,10 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy fangkong bench
+
+# Fails on a known vulnerability; says so plainly when the vulnerability service cannot be reached.
+audit: venv
+	$(PY) .ci/audit_dependencies.py
 
 bench: venv | var/staticfiles
 	BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-$(PG_SERVER)/fangkong_bench} $(PY) -m bench.run --strict

@@ -47,6 +47,10 @@ EDIT_PLACES = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER
 MERGE_PEOPLE = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN})
 VIEW_IMPORTS = frozenset({*EDIT_PEOPLE, Role.HQ_GROUP})
 RUN_IMPORTS = EDIT_PEOPLE
+VIEW_PROTOCOLS = ALL_ROLES
+VIEW_KEY_PERSONS = ALL_ROLES - {Role.TESTING_STAFF}
+WORK_KEY_PERSONS = EDIT_PEOPLE
+VIEW_COVERAGE = frozenset({Role.HQ_ADMIN, Role.HQ_GROUP, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.INSPECTOR})
 NOBODY: frozenset[str] = frozenset()  # e.g. the Django admin: staff accounts only, none in the matrix
 
 
@@ -178,4 +182,9 @@ API: dict[str, Rule] = {
     "fangkong_imports_api_upload": Rule(RUN_IMPORTS, writes=True),
     "fangkong_imports_api_status": Rule(VIEW_IMPORTS, target="import_job"),
     "fangkong_imports_api_result": Rule(VIEW_IMPORTS, target="import_job", unmasked=VIEW_IMPORTS),
+    "fangkong_protocols_api_list_protocols": Rule(VIEW_PROTOCOLS),
+    "fangkong_protocols_api_get_active": Rule(VIEW_PROTOCOLS),
+    "fangkong_screening_api_list_key_persons": Rule(VIEW_KEY_PERSONS),
+    "fangkong_screening_api_transition_key_person": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
+    "fangkong_screening_api_get_coverage": Rule(VIEW_COVERAGE),
 }

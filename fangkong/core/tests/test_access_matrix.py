@@ -142,6 +142,13 @@ def _import(world: World, tmp: Path, name: str, rows: list[list[str]]) -> Any:
     return ImportJob.objects.get(pk=json.loads(out.getvalue())["job"])
 
 
+def _key_person(scene: Scene) -> Any:
+    # The push list imported into A makes the sentinel a key person (screening listens to finished imports).
+    key_person = apps.get_model("screening", "KeyPerson").objects.filter(person=scene.person).first()
+    assert key_person is not None, "the push list import in A did not make the sentinel a key person"
+    return key_person
+
+
 # Builders of the objects a route's path can name, all inside jurisdiction A. A new app whose URLs
 # take a new kind of object adds one entry here.
 TARGETS: dict[str, Callable[[Scene], Any]] = {
@@ -149,6 +156,7 @@ TARGETS: dict[str, Callable[[Scene], Any]] = {
     "place": lambda scene: scene.place,
     "import_job": lambda scene: scene.import_job,
     "token": lambda scene: scene.token,
+    "key_person": _key_person,
 }
 
 
