@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -156,6 +157,8 @@ class Deltas:
 
 class KindHandler(ABC):
     route_levels: tuple[tuple[str, str], ...] = ROUTE_LEVELS
+    # Whether duplicates inside the file are found from memory, so a resumed job re-reads committed rows.
+    remembers_rows = True
     person_fields = ("name", "document_type", "document_number", "phone", "address")
 
     def __init__(self, job: ImportJob, headers: list[str], formula_blanks: set[tuple[int, int]] | None = None):
@@ -257,11 +260,7 @@ class KindHandler(ABC):
         key = hash((cleaned["document_type"], cleaned["document_number"]))
         earlier = self.seen.get(key)
         if earlier is not None and earlier != row.outcome.row_number:
-            row.outcome.reject(
-                "document_number",
-                _("The same person is already in row %(row)d of this file; this row was not imported.")
-                % {"row": earlier},
-            )
+            _reject_duplicate(row, earlier)
             return False
         self.seen[key] = row.outcome.row_number
         return True
@@ -339,15 +338,12 @@ class KindHandler(ABC):
     def process(self, rows: list[Row]) -> None: ...
 
     def _existing(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], Person]:
-        numbers = {number for _type, number in keys}
         found: dict[tuple[str, str], Person] = {}
         merged: list[Person] = []
-        for person in Person.objects.filter(document_number__in=numbers).select_related(None):
-            key = (person.document_type, person.document_number)
-            if key in keys:
-                found[key] = person
-                if person.merged_into_id:
-                    merged.append(person)
+        for person in Person.objects.filter(_by_document(keys)):
+            found[(person.document_type, person.document_number)] = person
+            if person.merged_into_id:
+                merged.append(person)
         if merged:
             survivors = Person.objects.in_bulk([p.merged_into_id for p in merged])
             for person in merged:
@@ -369,6 +365,24 @@ class KindHandler(ABC):
             elif old != new and fieldname == "phone":
                 row.outcome.warn("phone", _("The phone differs from the one on record; the recorded phone was kept."))
         return changed
+
+
+def _reject_duplicate(row: Row, earlier_row: int) -> None:
+    row.outcome.reject(
+        "document_number",
+        _("The same person is already in row %(row)d of this file; this row was not imported.") % {"row": earlier_row},
+    )
+
+
+def _by_document(keys: set[tuple[str, str]]) -> Q:
+    """Persons with any of these (type, number) keys, one IN list per type so the unique index is used."""
+    numbers: dict[str, set[str]] = defaultdict(set)
+    for document_type, number in keys:
+        numbers[document_type].add(number)
+    condition = Q(pk__in=[])
+    for document_type, group in numbers.items():
+        condition |= Q(document_type=document_type, document_number__in=group)
+    return condition
 
 
 class PopulationHandler(KindHandler):
@@ -500,6 +514,10 @@ def _link_tags(links: list[tuple[Person, list[str]]]) -> None:
 
 
 class PushListHandler(KindHandler):
+    # Earlier rows of the same file are found in the push list's own entries, not kept in memory:
+    # a million-row list stays small, and a resumed job need not re-read what it committed.
+    remembers_rows = False
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._push_list: PushList | None = None
@@ -526,6 +544,7 @@ class PushListHandler(KindHandler):
 
     def process(self, rows: list[Row]) -> None:
         ready: list[tuple[Row, dict[str, Any], Place, dt.date | None]] = []
+        in_chunk: dict[tuple[str, str], int] = {}
         today = dt.date.today()
         for row in rows:
             if row.outcome.rejected:
@@ -549,14 +568,32 @@ class PushListHandler(KindHandler):
                     _("%(reason)s Not in this district; kept at the import place.") % {"reason": place.message},
                 )
                 place = self.target
-            if not self.check_duplicate(row, cleaned):
+            key = (cleaned["document_type"], cleaned["document_number"])
+            if key in in_chunk:
+                _reject_duplicate(row, in_chunk[key])
                 continue
+            in_chunk[key] = row.outcome.row_number
             ready.append((row, cleaned, place, arrived_on))
         if not ready:
             return
 
         # Matching works on plain rows, not model instances: a push list is mostly read, rarely written.
-        existing = self._existing_rows({(c["document_type"], c["document_number"]) for _r, c, _p, _a in ready})
+        existing = self._existing_rows(set(in_chunk))
+        push_list = self.push_list()
+        earlier = dict(
+            PushListEntry.objects.filter(
+                push_list=push_list, person_id__in=[m["id"] for m in existing.values()]
+            ).values_list("person_id", "row_number")
+        )
+        if earlier:
+            kept = []
+            for item in ready:
+                match = existing.get((item[1]["document_type"], item[1]["document_number"]))
+                if match is not None and match["id"] in earlier:
+                    _reject_duplicate(item[0], earlier[match["id"]])
+                else:
+                    kept.append(item)
+            ready = kept
         deltas = Deltas()
         now = timezone.now()
         new_rows: list[tuple[Any, ...]] = []
@@ -587,7 +624,6 @@ class PushListHandler(KindHandler):
             existing[key]["id"] = pk
         if filled:
             self._save_fills(list(filled.values()), now)
-        push_list = self.push_list()
         insert_rows(
             PushListEntry,
             ("push_list_id", "row_number", "person_id", "place_path", "came_from", "arrived_on", "extra"),
@@ -605,11 +641,8 @@ class PushListHandler(KindHandler):
         fields = ("id", "document_type", "document_number", "merged_into_id", "place_path", "version", *FILL_FIELDS)
         found: dict[tuple[str, str], dict[str, Any]] = {}
         merged: dict[tuple[str, str], int] = {}
-        numbers = {number for _type, number in keys}
-        for values in Person.objects.filter(document_number__in=numbers).values(*fields):
+        for values in Person.objects.filter(_by_document(keys)).values(*fields):
             key = (values["document_type"], values["document_number"])
-            if key not in keys:
-                continue
             if values["merged_into_id"]:
                 merged[key] = values["merged_into_id"]
             else:

@@ -31,7 +31,7 @@ __all__ = ["ImportFileError", "cancel_job", "confirm_job", "create_job", "run_im
 
 # Rows per transaction: big enough that per-chunk work (matching query, count upsert) is amortised,
 # small enough that a crash loses little and the progress bar moves.
-CHUNK_SIZE = 5000
+CHUNK_SIZE = 10_000
 FINISHED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
 
 # Sent with `job` inside the transaction that marks a job done, so whatever a receiver writes
@@ -344,14 +344,14 @@ def _run(job: ImportJob) -> None:
     first_data = job.header_row + 1
     resume_at = first_data + job.checkpoint
     rejected_rows: set[int] = set()
-    if job.checkpoint:
+    if job.checkpoint and handler.remembers_rows:
         rejected_rows = set(
             job.issues.filter(status=RowStatus.REJECTED, row_number__lte=resume_at).values_list("row_number", flat=True)
         )
     chunk: list[tuple[int, list[str]]] = []
     for index, cells in sheet.rows(start=first_data):
         if index < resume_at:
-            if index + 1 not in rejected_rows and any(cells):
+            if handler.remembers_rows and index + 1 not in rejected_rows and any(cells):
                 handler.remember(index, cells)
             continue
         chunk.append((index, cells))

@@ -298,3 +298,38 @@ def test_pushlist_rerun_adds_no_duplicate_entries(world: Any, tmp_path: Path) ->
     job = run(world.hq, path, "pushlist", world.district)
     services.run_import(job.pk)
     assert PushListEntry.objects.filter(push_list__job=job).count() == 3
+
+
+def test_pushlist_duplicates_are_found_inside_a_chunk_across_chunks_and_after_a_crash(
+    world: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from fangkong.imports.tests.files import PUSHLIST_HEADERS, pushlist_rows
+
+    monkeypatch.setattr(services, "CHUNK_SIZE", 4)
+    rows = pushlist_rows(10)
+    rows[2][1] = rows[1][1]  # row 4 repeats row 3, in the same chunk
+    rows[6][1] = rows[0][1]  # row 8 repeats row 2, committed in the first chunk
+    rows[9][1] = rows[5][1]  # row 11 repeats row 7, committed before the crash
+    path = write_xlsx(tmp_path / "p.xlsx", [PUSHLIST_HEADERS, *rows])
+    real_process = kinds.PushListHandler.process
+    calls = {"n": 0}
+
+    def crash_in_second_chunk(self: Any, chunk_rows: Any) -> None:
+        calls["n"] += 1
+        real_process(self, chunk_rows)
+        if calls["n"] == 2:
+            raise RuntimeError("killed")
+
+    monkeypatch.setattr(kinds.PushListHandler, "process", crash_in_second_chunk)
+    with pytest.raises(RuntimeError):
+        run(world.hq, path, "pushlist", world.district)
+    job = ImportJob.objects.get()
+    assert (job.status, job.checkpoint) == (JobStatus.RUNNING, 4)
+    monkeypatch.setattr(kinds.PushListHandler, "process", real_process)
+    job = services.run_import(job.pk)
+    assert (job.status, job.accepted + job.warnings, job.rejected) == (JobStatus.DONE, 7, 3)
+    reasons = {i.row_number: i.messages["document_number"][0] for i in job.issues.filter(status="rejected")}
+    assert sorted(reasons) == [4, 8, 11]
+    assert "row 3" in reasons[4] and "row 2" in reasons[8] and "row 7" in reasons[11]
+    assert PushListEntry.objects.filter(push_list__job=job).count() == 7
+    assert Person.objects.filter(document_number__in={r[1] for r in rows}).count() == 7
