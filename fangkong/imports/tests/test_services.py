@@ -330,6 +330,8 @@ def test_pushlist_duplicates_are_found_inside_a_chunk_across_chunks_and_after_a_
     assert (job.status, job.accepted + job.warnings, job.rejected) == (JobStatus.DONE, 7, 3)
     reasons = {i.row_number: i.messages["document_number"][0] for i in job.issues.filter(status="rejected")}
     assert sorted(reasons) == [4, 8, 11]
-    assert "row 3" in reasons[4] and "row 2" in reasons[8] and "row 7" in reasons[11]
+    assert "row 3" in reasons[4]
+    assert "row 2" in reasons[8]
+    assert "row 7" in reasons[11]
     assert PushListEntry.objects.filter(push_list__job=job).count() == 7
     assert Person.objects.filter(document_number__in={r[1] for r in rows}).count() == 7
