@@ -50,6 +50,8 @@ RUN_IMPORTS = EDIT_PEOPLE
 VIEW_PROTOCOLS = ALL_ROLES
 VIEW_KEY_PERSONS = ALL_ROLES - {Role.TESTING_STAFF}
 WORK_KEY_PERSONS = EDIT_PEOPLE
+ADD_KEY_PERSONS = WORK_KEY_PERSONS | {Role.CHECKPOINT_STAFF}
+LEAD_SCREENING = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
 VIEW_COVERAGE = frozenset({Role.HQ_ADMIN, Role.HQ_GROUP, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.INSPECTOR})
 NOBODY: frozenset[str] = frozenset()  # e.g. the Django admin: staff accounts only, none in the matrix
 
@@ -65,6 +67,9 @@ class Rule:
     writers: frozenset[str] | None = None
     # Roles (among those allowed) that see A's full ID number and phone; everyone else sees masks at most.
     unmasked: frozenset[str] = NOBODY
+    # False when the object in the path is not jurisdiction data (a district-wide risk area, the public
+    # self-report link): then the role alone decides.
+    scoped: bool = True
     # Form/JSON body for the write, built from the scene (objects of side A); None posts nothing.
     body: Callable[[Any], dict[str, Any]] | None = field(default=None, compare=False)
 
@@ -152,6 +157,34 @@ PAGES: dict[str, Rule] = {
     # ninja's root serves nothing (404 for everyone).
     "api:api-root": Rule(NOBODY),
     "set_language": Rule(frozenset({ANYONE}), writes=True),
+    # Screening (排查): key persons, sweeps, coverage, the residents' self-report.
+    "screening:list": Rule(VIEW_KEY_PERSONS),
+    "screening:export": Rule(VIEW_KEY_PERSONS),
+    "screening:queue": Rule(WORK_KEY_PERSONS),
+    "screening:unplaced": Rule(HQ),
+    "screening:add": Rule(ADD_KEY_PERSONS, writes=True),
+    "screening:detail": Rule(VIEW_KEY_PERSONS, target="key_person", unmasked=FULL_VIEW),
+    "screening:transition": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
+    "screening:route": Rule(HQ, target="key_person", writes=True),
+    "screening:category": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
+    "screening:travel": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
+    "screening:coverage": Rule(VIEW_COVERAGE),
+    "screening:coverage_export": Rule(VIEW_COVERAGE),
+    "screening:sweeps": Rule(WORK_KEY_PERSONS, writes=True, writers=LEAD_SCREENING),
+    "screening:sweep": Rule(WORK_KEY_PERSONS, target="sweep"),
+    "screening:visit": Rule(WORK_KEY_PERSONS, target="sweep_household", writes=True),
+    "screening:apply_protocol": Rule(HQ, writes=True),
+    # The poster names a community: A's grid worker is posted below it and cannot open it.
+    "screening:poster": Rule(VIEW_KEY_PERSONS - {Role.GRID_WORKER}, target="community"),
+    "screening:self_report": Rule(frozenset({ANYONE}), target="self_report_link", scoped=False, writes=True),
+    # Protocols (防控方案) and risk areas: district-wide, not personal data.
+    "protocols:list": Rule(VIEW_PROTOCOLS),
+    "protocols:activate": Rule(HQ, writes=True),
+    "protocols:risk_areas": Rule(VIEW_KEY_PERSONS),
+    "protocols:risk_area_create": Rule(HQ, writes=True),
+    "protocols:risk_area_import": Rule(HQ, writes=True),
+    "protocols:risk_area_edit": Rule(HQ, target="risk_area", scoped=False, writes=True),
+    "protocols:risk_area_delete": Rule(HQ, target="risk_area", scoped=False, writes=True),
 }
 
 PAGES |= {

@@ -77,7 +77,7 @@ class Principal:
             by_role = False
         else:
             by_role = SIGNED_IN in who or self.role in who or self.key in who
-        return by_role and (rule.target is None or not names_a or self.sees_a)
+        return by_role and (rule.target is None or not rule.scoped or not names_a or self.sees_a)
 
     def login(self) -> None:
         if self.user is not None:
@@ -149,14 +149,43 @@ def _key_person(scene: Scene) -> Any:
     return key_person
 
 
+def _sweep(scene: Scene) -> Any:
+    from fangkong.screening.services import start_sweep
+
+    model = apps.get_model("screening", "SweepTask")
+    existing = model.objects.filter(place=scene.world.A.grid).first()
+    actor = scene.world.user(Role.COMMUNITY_WORKER, "A")
+    return existing or start_sweep(actor=actor, place=scene.world.A.grid, name="扫楼")
+
+
+def _self_report_token(community: Place) -> str:
+    from fangkong.screening.selectors import self_report_token
+
+    return self_report_token(community)
+
+
+def _risk_area(scene: Scene) -> Any:
+    from fangkong.protocols.services import RiskAreaInput, save_risk_area
+
+    model = apps.get_model("protocols", "RiskArea")
+    data = RiskAreaInput(name="某市某区", level="high", granularity="county", starts_on=dt.date(2026, 11, 1))
+    return model.objects.filter(name=data.name).first() or save_risk_area(actor=scene.world.hq, data=data)
+
+
 # Builders of the objects a route's path can name, all inside jurisdiction A. A new app whose URLs
-# take a new kind of object adds one entry here.
+# take a new kind of object adds one entry here: the object (its pk fills the path) or the path's
+# keyword arguments as a dict.
 TARGETS: dict[str, Callable[[Scene], Any]] = {
     "person": lambda scene: scene.person,
     "place": lambda scene: scene.place,
     "import_job": lambda scene: scene.import_job,
     "token": lambda scene: scene.token,
     "key_person": _key_person,
+    "community": lambda scene: scene.world.A.community,
+    "sweep": lambda scene: _sweep(scene),
+    "sweep_household": lambda scene: {"pk": _sweep(scene).pk, "household_id": scene.world.A.household.pk},
+    "self_report_link": lambda scene: {"token": _self_report_token(scene.world.A.community)},
+    "risk_area": lambda scene: _risk_area(scene),
 }
 
 
@@ -284,7 +313,8 @@ def _page_path(name: str, pattern: URLPattern, rule: Rule, query: str) -> Callab
         elif names:
             assert rule.target, f"{name} takes {names} but its rule names no target object"
             obj = TARGETS[rule.target](scene)
-            url = reverse(name, kwargs=dict.fromkeys(names, obj.pk))
+            kwargs = obj if isinstance(obj, dict) else dict.fromkeys(names, obj.pk)
+            url = reverse(name, kwargs=kwargs)
         else:
             url = reverse(name)
         return f"{url}?{query}" if query else url
