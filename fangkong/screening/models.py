@@ -57,11 +57,20 @@ class KeyPerson(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="key_person_records")
     category = models.CharField(_("category"), max_length=40)
+    # Indexes only where a query needs them: every index costs time on each of a push list's rows.
     protocol = models.ForeignKey(
-        Protocol, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("protocol")
+        Protocol,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("protocol"),
+        db_index=False,
     )
     # The community or grid responsible; while unplaced, the place the list was imported into.
-    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="key_persons", verbose_name=_("place"))
+    place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="key_persons", verbose_name=_("place"), db_index=False
+    )
     place_path = models.CharField(max_length=255, editable=False)
     is_unplaced = models.BooleanField(_("unplaced"), default=False)
     outside_district = models.BooleanField(_("outside the district, to hand over"), default=False)
@@ -72,24 +81,25 @@ class KeyPerson(models.Model):
         on_delete=models.SET_NULL,
         related_name="key_persons",
         verbose_name=_("responsible worker"),
+        db_index=False,  # keyperson_worker_state leads with it
     )
     clear_state = models.CharField(_("state"), max_length=12, choices=ClearState.choices, default=ClearState.NEW)
     due_at = models.DateTimeField(_("identify by"), null=True, blank=True)
     identified_at = models.DateTimeField(_("identified"), null=True, blank=True)
     identified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     controlled_at = models.DateTimeField(_("controlled"), null=True, blank=True)
     controlled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
     released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     measure_kind = models.CharField(_("measure"), max_length=24, choices=MeasureKind.choices, default=MeasureKind.NONE)
     measure_started_on = models.DateField(_("measure started"), null=True, blank=True)
@@ -119,8 +129,8 @@ class KeyPerson(models.Model):
             models.Index(
                 fields=["place_path", "id"], name="keyperson_scope_id", opclasses=["varchar_pattern_ops", "int8_ops"]
             ),
-            # Work queue: overdue first (state = new AND due_at < now), then by deadline.
-            models.Index(fields=["clear_state", "due_at"], name="keyperson_state_due"),
+            # No index on (clear_state, due_at): every list filters by scope first, and each index
+            # costs time on every row of a 100,000-row push list.
             # "My key persons" of a worker.
             models.Index(fields=["worker", "clear_state"], name="keyperson_worker_state"),
         ]
@@ -160,13 +170,15 @@ class KeyPersonSource(models.Model):
 
     key_person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="sources")
     kind = models.CharField(_("source"), max_length=16, choices=SourceKind.choices)
-    push_list = models.ForeignKey(PushList, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    push_list = models.ForeignKey(
+        PushList, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     came_from = models.CharField(_("came from"), max_length=200, blank=True)
     arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=300, blank=True, validators=[validate_clean_text])
     reported_at = models.DateTimeField(_("reported"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
     class Meta:

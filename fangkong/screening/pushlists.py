@@ -35,7 +35,6 @@ from fangkong.screening.models import PushBatch
 
 COMMUNITY_PATH_LEN = 3 * Place.steplen
 GRID_PATH_LEN = 4 * Place.steplen
-WORKER_ROLES = ("grid_worker", "community_worker")
 RISK_ORDER = "CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
 
 
@@ -84,7 +83,7 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
     )
     routed = f"""
         routed AS (
-            SELECT f.person_id,
+            SELECT f.person_id, e.came_from, COALESCE(e.arrived_on, %s) AS arrived_on,
                    CASE WHEN e.place_path = %s AND e.row_number IN ({outside_sql}) THEN 1 ELSE 0 END AS outside,
                    CASE WHEN p.place_path LIKE e.place_path || '%%' THEN p.place_path ELSE e.place_path END AS route
             FROM firsts f
@@ -94,31 +93,35 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
                 SELECT 1 FROM screening_keyperson k WHERE k.person_id = f.person_id AND k.clear_state <> 'released'
             )
         )"""  # noqa: S608
-    worker_roles = ", ".join(f"'{r}'" for r in WORKER_ROLES)
+    # One worker per place, looked up once (a hash join) rather than once per row.
+    workers = (
+        "workers AS (SELECT place_id, MIN(user_id) AS user_id FROM accounts_membership"
+        " WHERE role IN ('grid_worker', 'community_worker') AND is_backup = FALSE GROUP BY place_id)"
+    )
+    has_areas = RiskArea.objects.exists()
+    risk = _risk_subquery("r.came_from", "r.arrived_on") if has_areas else "''"
     insert_key_persons = f"""
-        WITH {firsts}, {routed}
+        WITH {firsts}, {routed}, {workers}
         INSERT INTO screening_keyperson (
             person_id, category, protocol_id, place_id, place_path, is_unplaced, outside_district, worker_id,
             clear_state, due_at, measure_kind, schedule, risk_level, version, created_at, updated_at
         )
         SELECT r.person_id, %s, %s,
                COALESCE(g.id, c.id, %s), COALESCE(g.path, c.path, %s),
-               (g.id IS NULL AND c.id IS NULL AND r.outside = 0), (r.outside = 1),
-               (SELECT m.user_id FROM accounts_membership m
-                 WHERE m.place_id = COALESCE(g.id, c.id) AND m.role IN ({worker_roles})
-                 ORDER BY m.role DESC, m.is_backup, m.id LIMIT 1),
-               'new', %s, 'none', '[]', '', 1, %s, %s
+               (g.id IS NULL AND c.id IS NULL AND r.outside = 0), (r.outside = 1), w.user_id,
+               'new', %s, 'none', '[]', COALESCE({risk}, ''), 1, %s, %s
         FROM routed r
         LEFT JOIN places_place g
                ON r.outside = 0 AND g.path = substr(r.route, 1, {GRID_PATH_LEN}) AND g.type = '{PlaceType.GRID}'
         LEFT JOIN places_place c
                ON r.outside = 0 AND c.path = substr(r.route, 1, {COMMUNITY_PATH_LEN})
               AND c.type = '{PlaceType.COMMUNITY}'
+        LEFT JOIN workers w ON w.place_id = COALESCE(g.id, c.id)
     """  # noqa: S608
     # An open key person pushed again keeps the earlier of the two deadlines.
     tighten_deadlines = """
         UPDATE screening_keyperson SET due_at = %s
-        WHERE clear_state = 'new' AND (due_at IS NULL OR due_at > %s)
+        WHERE id <= %s AND clear_state = 'new' AND (due_at IS NULL OR due_at > %s)
           AND person_id IN (SELECT person_id FROM imports_pushlistentry WHERE push_list_id = %s)
     """
     insert_sources = f"""
@@ -133,41 +136,29 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
         WHERE 1 = 1
         ON CONFLICT DO NOTHING
     """  # noqa: S608
-    insert_travel = f"""
-        WITH {firsts}
-        INSERT INTO screening_travelrecord (key_person_id, place_text, from_date, to_date, risk_level, created_at)
-        SELECT k.id, e.came_from, NULL, COALESCE(e.arrived_on, %s), '', %s
-        FROM firsts f
-        JOIN imports_pushlistentry e ON e.id = f.entry_id
-        JOIN screening_keyperson k ON k.person_id = f.person_id AND k.clear_state <> 'released'
-        WHERE e.came_from <> ''
-    """  # noqa: S608
-    issued = push_list.issued_on or timezone.localdate(now)
+    issued = ops.adapt_datefield_value(push_list.issued_on or timezone.localdate(now))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(DISTINCT person_id) FROM imports_pushlistentry WHERE push_list_id = %s", [push_list.pk]
         )
         row = cursor.fetchone()
         persons = row[0] if row else 0
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM screening_travelrecord")
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM screening_keyperson")
         row = cursor.fetchone()
-        travel_before = row[0] if row else 0
+        before = row[0] if row else 0
         cursor.execute(
             insert_key_persons,
-            [push_list.pk, target.path, *outside_params, category, protocol_id, target.pk, target.path,
+            [push_list.pk, issued, target.path, *outside_params, category, protocol_id, target.pk, target.path,
              p_deadline, p_now, p_now],
         )  # fmt: skip
-        cursor.execute(tighten_deadlines, [p_deadline, p_deadline, push_list.pk])
+        cursor.execute(tighten_deadlines, [p_deadline, before, p_deadline, push_list.pk])
         cursor.execute(insert_sources, [push_list.pk, push_list.pk, p_now, job.created_by_id])
-        cursor.execute(insert_travel, [push_list.pk, ops.adapt_datefield_value(issued), p_now])
-        if RiskArea.objects.exists():
-            _match_new_travel(cursor, travel_before)
+        if has_areas:
+            _raise_known_risk(cursor, push_list.pk, before, issued)
         cursor.execute(
             "SELECT COUNT(*), SUM(CASE WHEN is_unplaced THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN outside_district THEN 1 ELSE 0 END)"
-            " FROM screening_keyperson WHERE created_at = %s AND clear_state = 'new'"
-            " AND person_id IN (SELECT person_id FROM imports_pushlistentry WHERE push_list_id = %s)",
-            [p_now, push_list.pk],
+            " SUM(CASE WHEN outside_district THEN 1 ELSE 0 END) FROM screening_keyperson WHERE id > %s",
+            [before],
         )
         counted = cursor.fetchone() or (0, 0, 0)
     # Counted rather than taken from rowcount, which SQLite does not report for WITH … INSERT.
@@ -194,37 +185,31 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
     return batch
 
 
-def _match_new_travel(cursor: Any, after_id: int) -> None:
-    """Match the new travel records against the risk areas active while the person was there."""
+def _risk_subquery(place: str, on: str) -> str:
+    """SQL for the highest risk level of an area `place` lay in on the date `on` (NULL when none)."""
+    return f"""(
+        SELECT a.level FROM protocols_riskarea a
+        WHERE {place} <> '' AND a.starts_on <= {on} AND (a.ends_on IS NULL OR a.ends_on >= {on})
+          AND ({place} LIKE a.name || '%%' OR a.name LIKE {place} || '%%')
+        ORDER BY {RISK_ORDER} DESC, a.id LIMIT 1
+    )"""  # noqa: S608 - column references only
+
+
+def _raise_known_risk(cursor: Any, push_list_id: int, before: int, issued: Any) -> None:
+    """Key persons known before this list: their risk level rises if this list places them in a riskier area."""
+    risk = _risk_subquery("e.came_from", f"COALESCE(e.arrived_on, '{issued}')")
+    new_level = f"""(
+        SELECT {risk} AS level FROM imports_pushlistentry e
+        WHERE e.push_list_id = %s AND e.person_id = screening_keyperson.person_id
+        ORDER BY CASE {risk} WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END DESC LIMIT 1
+    )"""  # noqa: S608
+    rank = "CASE {} WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"
     cursor.execute(
         f"""
-        UPDATE screening_travelrecord SET risk_area_id = (
-            SELECT a.id FROM protocols_riskarea a
-            WHERE a.starts_on <= screening_travelrecord.to_date
-              AND (a.ends_on IS NULL
-                   OR a.ends_on >= COALESCE(screening_travelrecord.from_date, screening_travelrecord.to_date))
-              AND (screening_travelrecord.place_text LIKE a.name || '%%'
-                   OR a.name LIKE screening_travelrecord.place_text || '%%')
-            ORDER BY {RISK_ORDER} DESC, a.id LIMIT 1
-        )
-        WHERE id > %s
+        UPDATE screening_keyperson SET risk_level = {new_level}
+        WHERE id <= %s AND clear_state <> 'released'
+          AND person_id IN (SELECT person_id FROM imports_pushlistentry WHERE push_list_id = %s)
+          AND {rank.format(new_level)} > {rank.format("risk_level")}
         """,  # noqa: S608
-        [after_id],
-    )
-    cursor.execute(
-        "UPDATE screening_travelrecord SET risk_level = ("
-        " SELECT a.level FROM protocols_riskarea a WHERE a.id = screening_travelrecord.risk_area_id)"
-        " WHERE id > %s AND risk_area_id IS NOT NULL",
-        [after_id],
-    )
-    cursor.execute(
-        f"""
-        UPDATE screening_keyperson SET risk_level = (
-            SELECT a.level FROM screening_travelrecord t JOIN protocols_riskarea a ON a.id = t.risk_area_id
-            WHERE t.key_person_id = screening_keyperson.id
-            ORDER BY {RISK_ORDER} DESC LIMIT 1
-        )
-        WHERE id IN (SELECT key_person_id FROM screening_travelrecord WHERE id > %s AND risk_area_id IS NOT NULL)
-        """,  # noqa: S608
-        [after_id],
+        [push_list_id, before, push_list_id, push_list_id],
     )

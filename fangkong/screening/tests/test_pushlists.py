@@ -11,7 +11,7 @@ from fangkong.imports.tests.files import PUSHLIST_HEADERS, media_in_tmp, pushlis
 from fangkong.imports.tests.test_pipeline import run
 from fangkong.people.models import Person
 from fangkong.protocols.models import RiskArea
-from fangkong.screening.models import KeyPerson, KeyPersonSource, PushBatch, TravelRecord
+from fangkong.screening.models import KeyPerson, KeyPersonSource, PushBatch
 from fangkong.screening.selectors import key_persons_for
 
 __all__ = ["media_in_tmp"]
@@ -95,9 +95,23 @@ def test_travel_is_matched_against_the_risk_areas_active_at_the_time(world: Any,
     RiskArea.objects.create(name="某市", level="low", granularity="city", starts_on=dt.date(2022, 1, 1))
     RiskArea.objects.create(name="某市某区", level="medium", granularity="county", starts_on=dt.date(2022, 5, 1))
     _push(world, tmp_path, pushlist_rows(1))
-    travel = TravelRecord.objects.get()
-    assert travel.risk_level == "high"
     assert KeyPerson.objects.get().risk_level == "high"
+
+
+def test_an_area_not_at_risk_on_the_arrival_date_does_not_count(world: Any, tmp_path: Path) -> None:
+    RiskArea.objects.create(name="某市某区", level="high", granularity="county", starts_on=dt.date(2022, 3, 5))
+    _push(world, tmp_path, pushlist_rows(1))
+    assert KeyPerson.objects.get().risk_level == ""
+
+
+def test_a_known_key_person_pushed_from_a_riskier_area_rises_in_risk(world: Any, tmp_path: Path) -> None:
+    _push(world, tmp_path, pushlist_rows(1))
+    assert KeyPerson.objects.get().risk_level == ""
+    RiskArea.objects.create(name="某市", level="medium", granularity="city", starts_on=dt.date(2022, 1, 1))
+    _push(world, tmp_path, [*pushlist_rows(1), *pushlist_rows(1, start=4)], name="second.xlsx")
+    first = KeyPerson.objects.get(person__document_number=resident_id(5001))
+    assert first.risk_level == "medium"
+    assert first.sources.count() == 2
 
 
 def test_a_finished_job_signalled_twice_adds_nothing(world: Any, tmp_path: Path) -> None:
