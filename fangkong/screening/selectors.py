@@ -100,6 +100,30 @@ def timeline(key_person: KeyPerson) -> list[dict[str, Any]]:
     return items
 
 
+@dataclass
+class TravelRow:
+    place_text: str
+    from_date: Any
+    to_date: Any
+    risk_area: Any
+    source: str
+
+
+def travel_history(key_person: KeyPerson) -> list[TravelRow]:
+    """Recorded stays plus the origins the sources named, each with the risk area it lay in at the time."""
+    from fangkong.protocols.selectors import match_risk_area
+
+    rows = [
+        TravelRow(t.place_text, t.from_date, t.to_date, t.risk_area, "")
+        for t in key_person.travels.select_related("risk_area")
+    ]
+    for source in key_person.sources.exclude(came_from="").order_by("-arrived_on"):
+        arrived = source.arrived_on or source.reported_at.date()
+        area = match_risk_area(source.came_from, None, arrived)
+        rows.append(TravelRow(source.came_from, None, arrived, area, source.get_kind_display()))
+    return sorted(rows, key=lambda r: r.to_date, reverse=True)
+
+
 # --- coverage board --------------------------------------------------------------------------
 
 

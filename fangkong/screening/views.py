@@ -68,6 +68,7 @@ from fangkong.screening.selectors import (
     sweep_progress,
     sweeps_for,
     timeline,
+    travel_history,
     work_queue,
 )
 from fangkong.screening.services import (
@@ -267,7 +268,7 @@ def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "travel_form": TravelForm(),
             "actions": _actions(request.user, kp),
             "sources": list(kp.sources.select_related("push_list", "created_by").order_by("reported_at")),
-            "travels": list(kp.travels.select_related("risk_area")),
+            "travels": travel_history(kp),
             "timeline": timeline(kp),
             "can_change": request.user.has_perm("screening.change_keyperson"),
             "can_route": request.user.has_perm("screening.assign_keyperson"),

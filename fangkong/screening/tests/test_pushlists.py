@@ -130,3 +130,15 @@ def test_a_released_key_person_pushed_again_becomes_a_new_key_person(world: Any,
     first = Person.objects.get(document_number=resident_id(5001))
     assert KeyPerson.objects.filter(person=first, clear_state="new").count() == 1
     assert KeyPerson.objects.filter(person=first).count() == 2
+
+
+def test_the_detail_page_shows_the_pushed_origin_with_its_risk_area(world: Any, tmp_path: Path) -> None:
+    from django.test import Client
+
+    RiskArea.objects.create(name="某市某区", level="high", granularity="county", starts_on=dt.date(2022, 2, 20))
+    _push(world, tmp_path, pushlist_rows(1))
+    kp = KeyPerson.objects.get()
+    client = Client(headers={"Accept-Language": "en"})
+    client.force_login(world.user("community_worker", "A"))
+    body = client.get(f"/screening/{kp.pk}/").content.decode()
+    assert "某市某区 (High risk)" in body
