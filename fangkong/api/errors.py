@@ -36,9 +36,15 @@ class ErrorOut(Schema):
 
 
 class DuplicateOut(Schema):
+    """A 409: the document is already registered, or (on PATCH) the record changed since it was read."""
+
     message: str
     existing_id: int | None = Field(
-        description="The person already holding this document; null if outside your jurisdiction."
+        None,
+        description=(
+            "The person already holding this document; null if outside your jurisdiction "
+            "or when the conflict is a stale version."
+        ),
     )
 
 
