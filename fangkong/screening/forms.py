@@ -85,6 +85,12 @@ class AddKeyPersonForm(forms.Form):
         self.fields["category"].choices = list(categories.items())  # type: ignore[attr-defined]
 
 
+class DeadlineForm(forms.Form):
+    deadline_at = forms.DateTimeField(
+        label=_("Identify by"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
 class SweepForm(forms.Form):
     place = forms.IntegerField(label=_("Community or grid"))
     name = forms.CharField(label=_("Name"), max_length=100)

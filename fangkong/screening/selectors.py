@@ -19,6 +19,7 @@ from fangkong.screening.models import (
     KeyPerson,
     KeyPersonEvent,
     KeyPersonSource,
+    PushBatch,
     SweepTask,
     SweepVisit,
     VisitOutcome,
@@ -122,6 +123,36 @@ def travel_history(key_person: KeyPerson) -> list[TravelRow]:
         area = match_risk_area(source.came_from, None, arrived)
         rows.append(TravelRow(source.came_from, None, arrived, area, source.get_kind_display()))
     return sorted(rows, key=lambda r: r.to_date, reverse=True)
+
+
+def push_batches_for(user: Any) -> QuerySet[PushBatch]:
+    """Push lists turned into key persons, with how many of them are still not identified and overdue."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    def counted(extra: Q) -> Any:
+        sources = (
+            KeyPersonSource.objects.filter(
+                Q(push_list=OuterRef("push_list"), key_person__clear_state=ClearState.NEW) & extra
+            )
+            .order_by()
+            .values("push_list")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return Coalesce(Subquery(sources), 0)
+
+    return (
+        scope_to_user(
+            PushBatch.objects.select_related("push_list", "push_list__job"), user, path_field="push_list__scope_path"
+        )
+        .annotate(still_new=counted(Q()), overdue=counted(Q(key_person__due_at__lt=timezone.now())))
+        .order_by("-id")
+    )
+
+
+def get_push_batch_for_user(user: Any, pk: int) -> PushBatch:
+    return get_object_or_404(push_batches_for(user), pk=pk)
 
 
 # --- coverage board --------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from fangkong.screening.models import (
     KeyPerson,
     KeyPersonEvent,
     KeyPersonSource,
+    PushBatch,
     SourceKind,
     SweepTask,
     SweepVisit,
@@ -421,6 +422,34 @@ def repoint_merged_person(*, survivor: Person, merged: Person) -> None:
             kp.delete()
         else:
             KeyPerson.objects.filter(pk=kp.pk).update(person=survivor, version=F("version") + 1)
+
+
+@transaction.atomic
+def set_push_deadline(
+    *, actor: Any, batch: PushBatch, deadline_at: dt.datetime, request: HttpRequest | None = None
+) -> PushBatch:
+    """Change the time a push list's persons must be identified by; its not-yet-identified persons follow."""
+    if not path_in_jurisdiction(actor, batch.push_list.scope_path):
+        raise PermissionDenied
+    if deadline_at <= batch.push_list.created_at:
+        raise ValidationError({"deadline_at": [_("The deadline must lie after the list arrived.")]})
+    before = batch.deadline_at
+    moved = KeyPerson.objects.filter(
+        clear_state=ClearState.NEW,
+        due_at=before,
+        pk__in=KeyPersonSource.objects.filter(push_list=batch.push_list).values("key_person_id"),
+    ).update(due_at=deadline_at, version=F("version") + 1)
+    batch.deadline_at = deadline_at
+    batch.save(update_fields=["deadline_at"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=batch,
+        summary=f"push list {batch.push_list_id} deadline {before:%Y-%m-%d %H:%M} -> {deadline_at:%Y-%m-%d %H:%M}",
+        changes={"key_persons": moved},
+        request=request,
+    )
+    return batch
 
 
 # --- protocol change ------------------------------------------------------------------------

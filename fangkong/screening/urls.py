@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/route/", views.route_view, name="route"),
     path("<int:pk>/category/", views.category_view, name="category"),
     path("<int:pk>/travel/", views.travel_view, name="travel"),
+    path("push-lists/", views.push_lists, name="push_lists"),
     path("coverage/", views.coverage_board, name="coverage"),
     path("coverage/export/", views.coverage_export, name="coverage_export"),
     path("sweeps/", views.sweep_list, name="sweeps"),

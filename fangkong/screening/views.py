@@ -44,6 +44,7 @@ from fangkong.protocols.selectors import (
 from fangkong.screening.forms import (
     AddKeyPersonForm,
     CategoryForm,
+    DeadlineForm,
     KeyPersonFilterForm,
     RouteForm,
     SelfReportForm,
@@ -57,10 +58,12 @@ from fangkong.screening.selectors import (
     community_for_token,
     coverage,
     get_key_person_for_user,
+    get_push_batch_for_user,
     get_sweep_for_user,
     household_residents,
     key_persons_for,
     key_persons_under_other_protocol,
+    push_batches_for,
     routable_places,
     self_report_token,
     sweep_household,
@@ -83,6 +86,7 @@ from fangkong.screening.services import (
     record_visit,
     route_key_person,
     set_category,
+    set_push_deadline,
     start_sweep,
     submit_self_report,
     transition,
@@ -443,6 +447,31 @@ def add_view(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("screening:detail", kp.pk)
     return render(request, "screening/add.html", {"form": form})
+
+
+@login_required
+@permission_required("screening.view_coverage", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def push_lists(request: HttpRequest) -> HttpResponse:
+    """Each push list: what became of it, how many are still to identify, and its deadline (HQ may move it)."""
+    if request.method == "POST":
+        if not request.user.has_perm("screening.assign_keyperson"):
+            raise PermissionDenied
+        batch = get_push_batch_for_user(request.user, int(request.POST.get("batch", "0") or 0))
+        form = DeadlineForm(request.POST)
+        if form.is_valid():
+            try:
+                set_push_deadline(actor=request.user, batch=batch, deadline_at=form.cleaned_data["deadline_at"],
+                                  request=request)  # fmt: skip
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("The deadline was changed."))
+        else:
+            messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
+        return redirect("screening:push_lists")
+    page = CountedPaginator(push_batches_for(request.user), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "screening/push_lists.html", {"page": page, "category_names": all_category_names()})
 
 
 # --- coverage board ---------------------------------------------------------------------------

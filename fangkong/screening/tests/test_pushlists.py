@@ -142,3 +142,30 @@ def test_the_detail_page_shows_the_pushed_origin_with_its_risk_area(world: Any, 
     client.force_login(world.user("community_worker", "A"))
     body = client.get(f"/screening/{kp.pk}/").content.decode()
     assert "某市某区 (High risk)" in body
+
+
+def test_hq_moves_a_push_list_deadline_and_its_unidentified_persons_follow(world: Any, tmp_path: Path) -> None:
+    from django.test import Client
+
+    job = _push(world, tmp_path, pushlist_rows(2))
+    batch = PushBatch.objects.get(push_list__job=job)
+    identified = KeyPerson.objects.order_by("pk").first()
+    assert identified is not None
+    KeyPerson.objects.filter(pk=identified.pk).update(clear_state="identified")
+    client = Client(headers={"Accept-Language": "en"})
+    client.force_login(world.hq)
+    earlier = timezone.localtime(job.finished_at + dt.timedelta(hours=2)).replace(second=0, microsecond=0)
+    response = client.post(
+        "/screening/push-lists/", {"batch": batch.pk, "deadline_at": earlier.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert response.status_code == 302
+    still_new = KeyPerson.objects.get(clear_state="new")
+    assert still_new.due_at == earlier
+    assert KeyPerson.objects.get(pk=identified.pk).due_at == batch.deadline_at
+    page = client.get("/screening/push-lists/").content.decode()
+    assert "Push lists" in page
+    street = Client()
+    street.force_login(world.user("street_admin", "A"))
+    assert (
+        street.post("/screening/push-lists/", {"batch": batch.pk, "deadline_at": "2030-01-01T00:00"}).status_code == 403
+    )
