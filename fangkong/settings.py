@@ -201,7 +201,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving through finders
 MEDIA_ROOT = VAR_DIR / "media"
-IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# A full 1,048,576-row sheet of a push list's shape is about 75 MB; leave room for wider rows.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 # Above this much sheet XML (about 150,000 rows) an .xlsx is streamed with openpyxl instead of
 # loaded whole by calamine: slower, but the worker's memory stays flat for a million rows.
 IMPORT_STREAM_ABOVE_BYTES = int(os.environ.get("IMPORT_STREAM_ABOVE_BYTES", str(100 * 1024 * 1024)))
