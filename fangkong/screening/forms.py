@@ -86,6 +86,7 @@ class AddKeyPersonForm(forms.Form):
 
 
 class DeadlineForm(forms.Form):
+    batch = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     deadline_at = forms.DateTimeField(
         label=_("Identify by"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )

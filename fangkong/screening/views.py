@@ -457,9 +457,9 @@ def push_lists(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.has_perm("screening.assign_keyperson"):
             raise PermissionDenied
-        batch = get_push_batch_for_user(request.user, int(request.POST.get("batch", "0") or 0))
         form = DeadlineForm(request.POST)
         if form.is_valid():
+            batch = get_push_batch_for_user(request.user, form.cleaned_data["batch"])
             try:
                 set_push_deadline(actor=request.user, batch=batch, deadline_at=form.cleaned_data["deadline_at"],
                                   request=request)  # fmt: skip

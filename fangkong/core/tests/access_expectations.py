@@ -170,6 +170,7 @@ PAGES: dict[str, Rule] = {
     "screening:travel": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
     "screening:coverage": Rule(VIEW_COVERAGE),
     "screening:coverage_export": Rule(VIEW_COVERAGE),
+    "screening:push_lists": Rule(VIEW_COVERAGE, writes=True, writers=HQ),
     "screening:sweeps": Rule(WORK_KEY_PERSONS, writes=True, writers=LEAD_SCREENING),
     "screening:sweep": Rule(WORK_KEY_PERSONS, target="sweep"),
     "screening:visit": Rule(WORK_KEY_PERSONS, target="sweep_household", writes=True),
