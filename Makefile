@@ -22,12 +22,13 @@ define apt_install
   $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1); }
 endef
 
-.PHONY: help venv demo serve migrate test test-pg lint audit bench bench-quick messages clean-venv
+.PHONY: help venv demo serve migrate test test-pg e2e lint audit bench bench-quick messages clean-venv
 
 help:
 	@echo "make demo         install, migrate, load the demo district (once), serve on http://$(HOST):$(PORT)"
 	@echo "make test         whole test suite on SQLite"
 	@echo "make test-pg      whole test suite on PostgreSQL ($(PG_SERVER), throwaway database)"
+	@echo "make e2e          browser flows in Debian's Chromium (Playwright), screenshots in var/e2e/"
 	@echo "make lint         ruff check, ruff format --check, mypy"
 	@echo "make audit        known vulnerabilities in the locked dependencies (pip-audit)"
 	@echo "make bench        page timings vs bare SQL on the large demo (PostgreSQL)"
@@ -74,6 +75,15 @@ test: venv | var/staticfiles
 # (test_<name>_gwN per xdist worker) and drops it afterwards, so runs never collide.
 test-pg: venv | var/staticfiles
 	DATABASE_URL=$(PG_SERVER)/fangkong_ci_$$$$ $(PY) -m pytest -q $(PYTEST_ARGS)
+
+# Browser flows (e2e/): Playwright drives Debian's Chromium (never a downloaded browser) against a
+# test server holding the tiny demo district; every step is screenshotted into var/e2e/.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+e2e: venv | var/staticfiles
+	@[ -x $(CHROMIUM) ] || $(call apt_install,chromium)
+	@[ -f $(CJK_FONT) ] || $(call apt_install,fonts-wqy-microhei)
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -p no:xdist e2e
 
 lint: venv
 	$(BIN)/ruff check .
