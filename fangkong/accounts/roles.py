@@ -26,6 +26,7 @@ HQ_SCREENING = [
     "screening.assign_keyperson",
     "protocols.activate_protocol",
     "protocols.apply_protocol",
+    "protocols.change_protocol",
     "protocols.add_riskarea",
     "protocols.change_riskarea",
     "protocols.delete_riskarea",

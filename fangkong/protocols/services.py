@@ -21,6 +21,7 @@ from fangkong.imports.normalize import parse_date
 from fangkong.imports.readers import ImportFileError, file_format, open_sheet
 from fangkong.places.models import Place, PlaceType
 from fangkong.protocols.models import ActiveProtocol, Granularity, Protocol, RiskArea, RiskLevel
+from fangkong.protocols.presets import load_protocol_data
 
 
 @transaction.atomic
@@ -46,6 +47,72 @@ def activate_protocol(
         request=request,
     )
     return current
+
+
+def protocol_data(protocol: Protocol) -> dict[str, Any]:
+    """The protocol in the presets' JSON format (what HQ edits, and what load_protocol reads)."""
+    return {
+        "code": protocol.code,
+        "disease": protocol.disease,
+        "name": protocol.name,
+        "edition": protocol.edition,
+        "effective_from": protocol.effective_from.isoformat() if protocol.effective_from else None,
+        "description": protocol.description,
+        "categories": [
+            {
+                "code": c.code,
+                "name": c.name,
+                "description": c.description,
+                "release_conditions": c.release_conditions,
+                "push_default": c.is_push_default,
+                "phases": [{"kind": p.kind, "days": p.days, "test_days": list(p.test_days)} for p in c.phases.all()],
+            }
+            for c in protocol.categories.all()
+        ],
+    }
+
+
+def _models() -> dict[str, Any]:
+    from fangkong.protocols.models import Category, Phase
+
+    return {"Protocol": Protocol, "Category": Category, "Phase": Phase}
+
+
+@transaction.atomic
+def copy_protocol(*, actor: Any, protocol: Protocol, request: HttpRequest | None = None) -> Protocol:
+    """A new, editable version starting from `protocol` (the built-in presets are never edited in place)."""
+    data = protocol_data(protocol)
+    n = 2
+    while Protocol.objects.filter(code=f"{protocol.code}-v{n}").exists():
+        n += 1
+    data["code"] = f"{protocol.code}-v{n}"[:60]
+    data["name"] = (_("%(name)s (version %(n)d)") % {"name": protocol.name, "n": n})[:120]
+    copy = load_protocol_data(data, models=_models())
+    summary = f"protocol {copy.code} copied from {protocol.code}"
+    record(actor=actor, action=AuditAction.CREATE, obj=copy, summary=summary, request=request)
+    return copy
+
+
+@transaction.atomic
+def save_protocol_data(
+    *, actor: Any, protocol: Protocol, data: dict[str, Any], request: HttpRequest | None = None
+) -> Protocol:
+    """Replace an HQ-made protocol's content. Key persons keep the schedules they were given."""
+    if protocol.is_preset:
+        raise ValidationError(_("A built-in protocol cannot be changed; make a new version of it and edit that."))
+    if data.get("code") != protocol.code:
+        raise ValidationError(_("The code of a protocol cannot change."))
+    for key in ("disease", "name", "edition", "description"):
+        validate_clean_text(str(data.get(key) or ""))
+    effective = data.get("effective_from")
+    if effective:
+        try:
+            dt.date.fromisoformat(str(effective))
+        except ValueError:
+            raise ValidationError(_("effective_from must be a date like 2022-06-28.")) from None
+    saved = load_protocol_data(data, models=_models())
+    record(actor=actor, action=AuditAction.UPDATE, obj=saved, summary=f"protocol {saved.code} edited", request=request)
+    return saved
 
 
 # --- risk areas -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -28,8 +29,11 @@ from fangkong.protocols.selectors import (
 from fangkong.protocols.services import (
     RiskAreaInput,
     activate_protocol,
+    copy_protocol,
     delete_risk_area,
     import_risk_areas,
+    protocol_data,
+    save_protocol_data,
     save_risk_area,
 )
 
@@ -76,6 +80,48 @@ def activate(request: HttpRequest) -> HttpResponse:
         % {"name": protocol.name},
     )
     return redirect("protocols:list")
+
+
+@login_required
+@permission_required("protocols.change_protocol", raise_exception=True)
+@require_POST
+def copy(request: HttpRequest, pk: int) -> HttpResponse:
+    protocol = copy_protocol(actor=request.user, protocol=get_protocol(pk), request=request)
+    messages.success(request, _("A new version was made; edit it, then make it active."))
+    return redirect("protocols:edit", protocol.pk)
+
+
+@login_required
+@permission_required("protocols.change_protocol", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """HQ edits a protocol it made as data: the presets' JSON format, checked before it is saved."""
+    protocol = get_protocol(pk)
+    if protocol.is_preset:
+        raise PermissionDenied
+    text = json.dumps(protocol_data(protocol), ensure_ascii=False, indent=2)
+    errors: list[str] = []
+    if request.method == "POST":
+        text = request.POST.get("data", "")
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError
+        except ValueError:
+            errors = [_("This is not a JSON object; compare it with the example below.")]
+        else:
+            try:
+                save_protocol_data(actor=request.user, protocol=protocol, data=data, request=request)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("The protocol was saved."))
+                return redirect("protocols:list")
+    return render(
+        request,
+        "protocols/edit.html",
+        {"protocol": protocol, "text": text, "errors": errors, "kinds": [k for k, _label in MeasureKind.choices]},
+    )
 
 
 # --- risk areas -------------------------------------------------------------------------

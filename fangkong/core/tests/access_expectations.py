@@ -181,6 +181,8 @@ PAGES: dict[str, Rule] = {
     # Protocols (防控方案) and risk areas: district-wide, not personal data.
     "protocols:list": Rule(VIEW_PROTOCOLS),
     "protocols:activate": Rule(HQ, writes=True),
+    "protocols:copy": Rule(HQ, target="protocol", scoped=False, writes=True),
+    "protocols:edit": Rule(HQ, target="protocol", scoped=False, writes=True),
     "protocols:risk_areas": Rule(VIEW_KEY_PERSONS),
     "protocols:risk_area_create": Rule(HQ, writes=True),
     "protocols:risk_area_import": Rule(HQ, writes=True),

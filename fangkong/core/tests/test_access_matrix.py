@@ -172,6 +172,16 @@ def _risk_area(scene: Scene) -> Any:
     return model.objects.filter(name=data.name).first() or save_risk_area(actor=scene.world.hq, data=data)
 
 
+def _protocol(scene: Scene) -> Any:
+    # An HQ-made version (the built-in presets are read-only), so its edit page opens for HQ.
+    from fangkong.protocols.services import copy_protocol
+
+    model = apps.get_model("protocols", "Protocol")
+    return model.objects.filter(is_preset=False).first() or copy_protocol(
+        actor=scene.world.hq, protocol=model.objects.get(code="covid19-9th-edition")
+    )
+
+
 # Builders of the objects a route's path can name, all inside jurisdiction A. A new app whose URLs
 # take a new kind of object adds one entry here: the object (its pk fills the path) or the path's
 # keyword arguments as a dict.
@@ -186,6 +196,7 @@ TARGETS: dict[str, Callable[[Scene], Any]] = {
     "sweep_household": lambda scene: {"pk": _sweep(scene).pk, "household_id": scene.world.A.household.pk},
     "self_report_link": lambda scene: {"token": _self_report_token(scene.world.A.community)},
     "risk_area": lambda scene: _risk_area(scene),
+    "protocol": _protocol,
 }
 
 

@@ -98,3 +98,30 @@ def test_a_protocol_file_with_test_days_outside_the_phase_is_refused(tmp_path: P
     with pytest.raises(CommandError):
         call_command("load_protocol", str(path))
     assert not Protocol.objects.filter(code="broken").exists()
+
+
+def test_hq_makes_a_new_version_edits_it_and_presets_stay_read_only(world: Any) -> None:
+    from django.test import Client
+
+    preset = Protocol.objects.get(code="covid19-9th-edition")
+    client = Client(headers={"Accept-Language": "en"})
+    client.force_login(world.hq)
+    assert client.get(f"/protocols/{preset.pk}/edit/").status_code == 403
+    response = client.post(f"/protocols/{preset.pk}/copy/")
+    copy = Protocol.objects.get(code="covid19-9th-edition-v2")
+    assert response.status_code == 302
+    data = read_preset("covid19-9th-edition.json")
+    data["code"] = copy.code
+    data["categories"][0]["phases"][0]["days"] = 5
+    data["categories"][0]["phases"][0]["test_days"] = [1, 5]
+    response = client.post(f"/protocols/{copy.pk}/edit/", {"data": json.dumps(data, ensure_ascii=False)})
+    assert response.status_code == 302
+    assert _phases(copy.code, "returnee_high_risk") == [("central_quarantine", 5, [1, 5])]
+    assert _phases("covid19-9th-edition", "returnee_high_risk") == [("central_quarantine", 7, [1, 2, 3, 5, 7])]
+    data["categories"][0]["phases"][0]["test_days"] = [6]
+    body = client.post(f"/protocols/{copy.pk}/edit/", {"data": json.dumps(data)}).content.decode()
+    assert "between 1 and 5" in body
+    assert client.post(f"/protocols/{copy.pk}/edit/", {"data": "not json"}).status_code == 200
+    street = Client()
+    street.force_login(world.user("street_admin", "A"))
+    assert street.post(f"/protocols/{copy.pk}/edit/", {"data": json.dumps(data)}).status_code == 403
