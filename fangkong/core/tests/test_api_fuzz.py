@@ -9,11 +9,15 @@ New operations are fuzzed as soon as they appear in the schema.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
@@ -46,8 +50,25 @@ CHECKS = [
 ]
 
 
+@contextmanager
+def connections_kept_open() -> Iterator[None]:
+    """As Django's test client does: the WSGI handler would close the test's database connection (and its
+    transaction) at the end of every request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 def fuzz(label: str, token: str) -> None:
-    operation = _operation(label)
+    with connections_kept_open():
+        _fuzz(_operation(label), token)
+
+
+def _fuzz(operation: Any, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
 
     @settings(
