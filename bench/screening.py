@@ -176,7 +176,7 @@ def run_screening_benchmarks(url: str, *, quick: bool, only: set[str] | None, re
             runs=runs,
             detail=(
                 f"{len(rows):,} push-list entries of known persons → {created:,} key persons (routed to grids, "
-                "sources, travel records, deadline; rolled back) vs COPY of the same rows into a temp table "
+                "sources, risk level, deadline; rolled back) vs COPY of the same rows into a temp table "
                 "joined to people_person on the document"
             ),
         )

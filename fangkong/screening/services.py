@@ -203,6 +203,34 @@ def route_key_person(
     return kp
 
 
+@transaction.atomic
+def hand_over(
+    *,
+    actor: Any,
+    key_person: KeyPerson,
+    note: str,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> KeyPerson:
+    """A person living outside the district, passed to where they live: closed here, saying to whom."""
+    _check_scope(actor, key_person)
+    note = _clean_note(note)
+    if not note:
+        raise ValidationError({"note": [_("Say to whom the person was handed over.")]})
+    kp = _locked(key_person, expected_version)
+    if not kp.outside_district or kp.clear_state == ClearState.RELEASED:
+        raise ValidationError(_("Only an open key person from outside the district is handed over."))
+    before = kp.clear_state
+    kp.clear_state = ClearState.RELEASED
+    kp.released_at = timezone.now()
+    kp.released_by = actor
+    kp.version += 1
+    kp.save(update_fields=["clear_state", "released_at", "released_by", "version", "updated_at"])
+    _event(kp, actor, EventKind.STATE, before, ClearState.RELEASED, _("Handed over: %(note)s") % {"note": note})
+    record(actor=actor, action=AuditAction.UPDATE, obj=kp, summary=f"key person {kp.pk} handed over", request=request)
+    return kp
+
+
 def default_worker(place: Place) -> Any:
     from fangkong.accounts.models import Membership, Role
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/transition/", views.transition_view, name="transition"),
     path("<int:pk>/route/", views.route_view, name="route"),
     path("<int:pk>/category/", views.category_view, name="category"),
+    path("<int:pk>/hand-over/", views.hand_over_view, name="hand_over"),
     path("<int:pk>/travel/", views.travel_view, name="travel"),
     path("push-lists/", views.push_lists, name="push_lists"),
     path("coverage/", views.coverage_board, name="coverage"),

@@ -82,6 +82,7 @@ from fangkong.screening.services import (
     add_key_person,
     add_travel,
     apply_protocol,
+    hand_over,
     protocol_changes,
     record_visit,
     route_key_person,
@@ -355,6 +356,29 @@ def route_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("%(name)s was routed to %(place)s.") % {"name": kp.person.name, "place": place.name}
         )
+    return _back(kp, request)
+
+
+@login_required
+@permission_required("screening.assign_keyperson", raise_exception=True)
+@require_POST
+def hand_over_view(request: HttpRequest, pk: int) -> HttpResponse:
+    kp = get_key_person_for_user(request.user, pk)
+    version = request.POST.get("version", "")
+    try:
+        hand_over(
+            actor=request.user,
+            key_person=kp,
+            note=request.POST.get("note", ""),
+            expected_version=int(version) if version.isdigit() else 0,
+            request=request,
+        )
+    except StaleVersion:
+        messages.error(request, STALE)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(name)s was handed over.") % {"name": kp.person.name})
     return _back(kp, request)
 
 

@@ -166,6 +166,7 @@ PAGES: dict[str, Rule] = {
     "screening:detail": Rule(VIEW_KEY_PERSONS, target="key_person", unmasked=FULL_VIEW),
     "screening:transition": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
     "screening:route": Rule(HQ, target="key_person", writes=True),
+    "screening:hand_over": Rule(HQ, target="key_person", writes=True),
     "screening:category": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
     "screening:travel": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
     "screening:coverage": Rule(VIEW_COVERAGE),

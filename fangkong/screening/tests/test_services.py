@@ -162,3 +162,18 @@ def test_applying_a_new_protocol_previews_who_changes(world: Any) -> None:
     assert (changes[0].old_days, changes[0].new_days) == (10, 28)
     kp.refresh_from_db()
     assert [p["days"] for p in kp.schedule] == [7, 3]  # the preview wrote nothing
+
+
+def test_hq_hands_over_a_person_from_outside_the_district(world: Any) -> None:
+    from fangkong.screening.services import hand_over
+
+    kp = make_key_person(world.hq, world.A.person)
+    with pytest.raises(ValidationError, match="outside the district"):
+        hand_over(actor=world.hq, key_person=kp, note="某区指挥部")
+    KeyPerson.objects.filter(pk=kp.pk).update(outside_district=True)
+    kp.refresh_from_db()
+    with pytest.raises(ValidationError):
+        hand_over(actor=world.hq, key_person=kp, note="")
+    kp = hand_over(actor=world.hq, key_person=kp, note="洛阳市西工区指挥部 张某")
+    assert (kp.clear_state, kp.released_by) == ("released", world.hq)
+    assert "洛阳市西工区指挥部" in KeyPersonEvent.objects.filter(key_person=kp).last().note  # type: ignore[union-attr]
