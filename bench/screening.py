@@ -3,7 +3,7 @@
 - screening_match_pushlist_*: a push list of N known persons (100,000 on the large
   demo) already stored as PushListEntry rows; Fangkong turns it into key persons
   (screening.pushlists.key_persons_from_push_list: routing to grid/community,
-  dedupe with open key persons, sources, travel records, deadline), inside a
+  dedupe with open key persons, sources, risk level from the risk areas, deadline), inside a
   transaction rolled back after each run, vs the bare SQL a hand-written script
   would run: COPY the same rows into a temporary table and join them to
   people_person on the document. Target: at most 2.5x.
