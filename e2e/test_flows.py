@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from e2e.conftest import UI
+from e2e.steps import import_push_list, write_push_list
 from fangkong.core.testing.idnumbers import make_resident_id
 
 DEMO_ROLES = [
@@ -87,35 +88,15 @@ def test_viewer_sees_the_person_masked(ui: UI) -> None:
     assert not FULL_ID.search(ui.text())
 
 
-def _push_list(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["姓名", "证件号码", "联系电话", "途经地", "抵达日期"])
-    ws.append(["测试甲", make_resident_id("410402", dt.date(1990, 1, 1), 123, male=True), "13912345678", "某市", ""])
-    ws.append(["测试乙", make_resident_id("410402", dt.date(1990, 2, 2), 124, male=False), "13912345679", "某市", ""])
-    ws.append(["坏号码", "123", "1", "某市", "不是日期"])
-    wb.save(path)
-    return path
-
-
 def test_push_list_import_runs_to_the_end_and_the_result_downloads(ui: UI, tmp_path: Path) -> None:
     ui.login("community1")
-    ui.goto("/imports/")
-    ui.page.select_option("#id_kind", "pushlist")
-    ui.page.set_input_files("#id_file", str(_push_list(tmp_path / "推送名单.xlsx")))
-    ui.shot("upload form")
-    ui.page.click("form[data-import-upload] button[type=submit]")
-    ui.page.wait_for_load_state("networkidle")
-    ui.shot("preview")
+    rows = [
+        ["测试甲", make_resident_id("410402", dt.date(1990, 1, 1), 123, male=True), "13912345678", "某市", ""],
+        ["测试乙", make_resident_id("410402", dt.date(1990, 2, 2), 124, male=False), "13912345679", "某市", ""],
+        ["坏号码", "123", "1", "某市", "不是日期"],
+    ]
+    import_push_list(ui, write_push_list(tmp_path / "推送名单.xlsx", rows))
 
-    ui.page.click("form[action$='/confirm/'] button[type=submit]")
-    progress = ui.page.locator("#import-progress .progress-bar")
-    progress.wait_for()
-    ui.page.wait_for_function(
-        "() => document.querySelector('#import-progress .progress-bar')?.textContent.trim() === '100.0%'",
-        timeout=60_000,
-    )
-    ui.shot("progress done")
     assert ui.page.locator("[data-count=rejected]").inner_text().strip() == "1"
 
     with ui.page.expect_download() as download_info:
