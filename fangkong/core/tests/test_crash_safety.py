@@ -35,6 +35,9 @@ ROWS = int(os.environ.get("CRASH_ROWS", "30000"))
 BASE = Path(settings.BASE_DIR)
 
 pytestmark = [
+    # Real commits; serialized_rollback puts back what migrations loaded (the protocol presets), which the
+    # flush after a transactional test would otherwise leave empty for the tests that follow.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="kills a worker writing to PostgreSQL"),
 ]
@@ -98,7 +101,7 @@ def outcome(original_name: str) -> dict[str, Any]:
     }
 
 
-def test_import_killed_mid_job_and_run_again_ends_as_an_uninterrupted_run(transactional_db, world, tmp_path):
+def test_import_killed_mid_job_and_run_again_ends_as_an_uninterrupted_run(world, tmp_path):
     job_model = apps.get_model("imports", "ImportJob")
     clean_file = write_push_list(tmp_path / "clean.csv", "410402", ROWS)
     crash_file = write_push_list(tmp_path / "crash.csv", "410403", ROWS)
