@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fangkong.imports",
     "fangkong.protocols",
     "fangkong.screening",
+    "fangkong.checkpoints",
     "fangkong.api",
     "fangkong.demo",
 ]

@@ -32,6 +32,15 @@ HQ_SCREENING = [
     "protocols.delete_riskarea",
 ]
 
+VIEW_CHECKPOINTS = ["checkpoints.view_checkpoint", "checkpoints.view_registration", "checkpoints.view_alert"]
+STAFF_CHECKPOINTS = [*VIEW_CHECKPOINTS, "checkpoints.add_registration"]
+LEAD_CHECKPOINTS = [
+    *STAFF_CHECKPOINTS,
+    "checkpoints.add_checkpoint",
+    "checkpoints.change_checkpoint",
+    "checkpoints.change_alert",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_ADMIN: [
         *EDIT_PEOPLE,
@@ -41,17 +50,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditevent",
         *IMPORT_LISTS,
         *HQ_SCREENING,
+        *LEAD_CHECKPOINTS,
     ],
     Role.HQ_GROUP: [
-        *VIEW_PEOPLE, "people.view_full_person", "imports.view_importjob", *VIEW_SCREENING, "screening.view_coverage"
+        *VIEW_PEOPLE, "people.view_full_person", "imports.view_importjob", *VIEW_SCREENING, "screening.view_coverage",
+        *VIEW_CHECKPOINTS,
     ],
-    Role.STREET_ADMIN: [*EDIT_PEOPLE, *EDIT_PLACES, "people.merge_person", *IMPORT_LISTS, *LEAD_SCREENING],
-    Role.COMMUNITY_WORKER: [*EDIT_PEOPLE, *EDIT_PLACES, *IMPORT_LISTS, *LEAD_SCREENING],
-    Role.GRID_WORKER: [*EDIT_PEOPLE, *IMPORT_LISTS, *WORK_SCREENING],
-    Role.CHECKPOINT_STAFF: [*VIEW_PEOPLE, *VIEW_SCREENING, "screening.add_keyperson"],
+    Role.STREET_ADMIN: [
+        *EDIT_PEOPLE, *EDIT_PLACES, "people.merge_person", *IMPORT_LISTS, *LEAD_SCREENING, *LEAD_CHECKPOINTS
+    ],
+    Role.COMMUNITY_WORKER: [*EDIT_PEOPLE, *EDIT_PLACES, *IMPORT_LISTS, *LEAD_SCREENING, *LEAD_CHECKPOINTS],
+    Role.GRID_WORKER: [*EDIT_PEOPLE, *IMPORT_LISTS, *WORK_SCREENING, *VIEW_CHECKPOINTS],
+    Role.CHECKPOINT_STAFF: [*VIEW_PEOPLE, *VIEW_SCREENING, "screening.add_keyperson", *STAFF_CHECKPOINTS],
     Role.SITE_STAFF: [*VIEW_PEOPLE, "people.view_full_person", *VIEW_SCREENING],
     Role.TESTING_STAFF: [*VIEW_PEOPLE, "protocols.view_protocol"],
-    Role.INSPECTOR: [*VIEW_PEOPLE, *VIEW_SCREENING, "screening.view_coverage"],
+    Role.INSPECTOR: [*VIEW_PEOPLE, *VIEW_SCREENING, "screening.view_coverage", *VIEW_CHECKPOINTS],
     Role.VIEWER: [*VIEW_PEOPLE, *VIEW_SCREENING],
 }
 

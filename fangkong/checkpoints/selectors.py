@@ -1,0 +1,260 @@
+"""Every read of checkpoints, registrations and alerts, each through scope_to_user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from fangkong.checkpoints.models import Alert, Checkpoint, KitCheck, KitItem, Registration, Shift
+from fangkong.checkpoints.services import MEASURES_UNDER_CONTROL, find_person, open_key_person
+from fangkong.core.scoping import scope_to_user
+from fangkong.core.validators import normalize_document_number, parse_phone, parse_resident_id
+from fangkong.people.models import Person
+from fangkong.places.models import Place
+
+# A nucleic-acid result older than this is overdue at the gate (the protocol's 72-hour rule).
+TEST_VALID_FOR = dt.timedelta(hours=72)
+# Co-location answers at most this many rows; a wider search should narrow its window.
+COLOCATION_LIMIT = 5000
+
+
+def checkpoints_for(
+    user: Any, *, place: Place | None = None, type: str = "", status: str = "", q: str = ""
+) -> QuerySet[Checkpoint]:
+    qs = scope_to_user(Checkpoint.objects.all(), user)
+    if place is not None:
+        qs = qs.filter(place_path__startswith=place.path)
+    if type:
+        qs = qs.filter(type=type)
+    if status:
+        qs = qs.filter(status=status)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(location__contains=q))
+    return qs.order_by("id")
+
+
+def get_checkpoint_for_user(user: Any, pk: int) -> Checkpoint:
+    # Outside the user's jurisdiction is indistinguishable from not existing.
+    return get_object_or_404(scope_to_user(Checkpoint.objects.select_related("place"), user), pk=pk)
+
+
+def get_alert_for_user(user: Any, pk: int) -> Alert:
+    return get_object_or_404(
+        scope_to_user(Alert.objects.select_related("registration", "checkpoint", "key_person"), user), pk=pk
+    )
+
+
+def registrations_for(
+    user: Any,
+    *,
+    checkpoint: Checkpoint | None = None,
+    place: Place | None = None,
+    direction: str = "",
+    abnormal: bool | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> QuerySet[Registration]:
+    qs = scope_to_user(Registration.objects.all(), user)
+    if checkpoint is not None:
+        qs = qs.filter(checkpoint=checkpoint)
+    if place is not None:
+        qs = qs.filter(place_path__startswith=place.path)
+    if direction:
+        qs = qs.filter(direction=direction)
+    if abnormal is not None:
+        qs = qs.filter(is_abnormal=abnormal)
+    if since is not None:
+        qs = qs.filter(occurred_at__gte=since)
+    if until is not None:
+        qs = qs.filter(occurred_at__lt=until)
+    return qs.order_by("-occurred_at", "-id")
+
+
+def alerts_for(user: Any, *, handled: bool | None = None, checkpoint: Checkpoint | None = None) -> QuerySet[Alert]:
+    qs = scope_to_user(Alert.objects.select_related("registration", "checkpoint"), user)
+    if handled is not None:
+        qs = qs.filter(handled_at__isnull=not handled)
+    if checkpoint is not None:
+        qs = qs.filter(checkpoint=checkpoint)
+    return qs.order_by("-created_at", "-id")
+
+
+def kit_of(checkpoint: Checkpoint) -> list[dict[str, Any]]:
+    """Every kit item, present or missing (an item never ticked counts as missing)."""
+    present = dict(KitCheck.objects.filter(checkpoint=checkpoint).values_list("item", "present"))
+    return [{"item": value, "label": label, "present": present.get(value, False)} for value, label in KitItem.choices]
+
+
+@dataclass
+class Roster:
+    shifts: list[Shift]
+    on_duty: list[Shift]
+    gaps: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
+
+
+def roster(checkpoint: Checkpoint, *, now: dt.datetime | None = None, hours: int = 24) -> Roster:
+    """The next `hours` of shifts, who is on duty now, and the stretches no primary shift covers."""
+    now = now or timezone.now()
+    end = now + dt.timedelta(hours=hours)
+    shifts = list(
+        Shift.objects.filter(checkpoint=checkpoint, starts_at__lt=end, ends_at__gt=now).order_by(
+            "starts_at", "is_backup", "id"
+        )
+    )
+    on_duty = [s for s in shifts if s.starts_at <= now < s.ends_at]
+    gaps: list[tuple[dt.datetime, dt.datetime]] = []
+    covered_until = now
+    for shift in (s for s in shifts if not s.is_backup):
+        if shift.starts_at > covered_until:
+            gaps.append((covered_until, shift.starts_at))
+        covered_until = max(covered_until, shift.ends_at)
+    if covered_until < end:
+        gaps.append((covered_until, end))
+    return Roster(shifts, on_duty, gaps)
+
+
+# --- the gate's status lookup -------------------------------------------------------------------
+
+
+@dataclass
+class GateStatus:
+    query: str
+    person: Person | None = None
+    key_person: Any = None
+    under_measure: bool = False
+    risk_returnee: bool = False
+    test_overdue: bool = False
+    latest_test_on: dt.date | None = None
+    last_registration: Registration | None = None
+    error: str = ""
+
+    @property
+    def regular(self) -> bool:
+        """Nothing to worry about: a few taps are enough to let them pass."""
+        return self.person is not None and self.key_person is None and not self.test_overdue
+
+
+def parse_lookup(raw: str) -> tuple[str, str, str]:
+    """(document type, document number, phone) from what the gate typed or scanned; raises ValidationError."""
+    value = (raw or "").strip()
+    digits = normalize_document_number(value)
+    if len(digits) == 11 and digits.isdigit():
+        return "", "", parse_phone(digits)
+    if len(digits) in (15, 18):
+        return "resident_id", parse_resident_id(digits).number, ""
+    if 5 <= len(digits) <= 20 and digits.isalnum() and not digits.isdigit():
+        return "passport", digits, ""
+    return "resident_id", parse_resident_id(digits).number, ""
+
+
+def gate_status(raw: str, *, now: dt.datetime | None = None) -> GateStatus:
+    """What the gate must know about the person in front of it, from an ID number or a phone."""
+    from django.core.exceptions import ValidationError
+
+    now = now or timezone.now()
+    status = GateStatus(query=raw)
+    try:
+        document_type, number, phone = parse_lookup(raw)
+    except ValidationError as exc:
+        status.error = " ".join(exc.messages)
+        return status
+    person = find_person(document_type=document_type, document_number=number, phone=phone)
+    if person is None and document_type == "resident_id":
+        person = find_person(document_type="passport", document_number=number, phone="")
+    status.person = person
+    if person is None:
+        return status
+    kp = open_key_person(person)
+    status.key_person = kp
+    if kp is not None:
+        status.under_measure = kp.measure_kind in MEASURES_UNDER_CONTROL
+        status.risk_returnee = bool(kp.risk_level) or kp.travels.filter(risk_area__isnull=False).exists()
+    last = (
+        Registration.objects.filter(person=person)
+        .select_related("checkpoint")
+        .order_by("-occurred_at")
+        .only("occurred_at", "direction", "checkpoint__name", "latest_test_on", "health_code", "vaccination")
+        .first()
+    )
+    status.last_registration = last
+    tested = (
+        Registration.objects.filter(person=person, latest_test_on__isnull=False)
+        .order_by("-latest_test_on")
+        .values_list("latest_test_on", flat=True)
+        .first()
+    )
+    status.latest_test_on = tested
+    status.test_overdue = tested is None or tested < timezone.localdate(now - TEST_VALID_FOR)
+    return status
+
+
+# --- co-location search for tracing -------------------------------------------------------------
+
+
+@dataclass
+class CoLocated:
+    registration: Registration
+    matched_registration_id: int | None
+
+
+def colocated_with_person(
+    user: Any, *, person: Person, since: dt.datetime, until: dt.datetime, margin: dt.timedelta
+) -> list[CoLocated]:
+    """Everyone registered at the checkpoints the person passed, within ± margin of each passage."""
+    own = list(
+        registrations_for(user, since=since, until=until)
+        .filter(person=person)
+        .values_list("pk", "checkpoint_id", "occurred_at")[:COLOCATION_LIMIT]
+    )
+    if not own:
+        return []
+    window = Q()
+    for _pk, checkpoint_id, at in own:
+        window |= Q(checkpoint_id=checkpoint_id, occurred_at__gte=at - margin, occurred_at__lte=at + margin)
+    others = (
+        scope_to_user(Registration.objects.select_related("checkpoint"), user)
+        .filter(window)
+        .exclude(person=person)
+        .order_by("occurred_at", "id")[:COLOCATION_LIMIT]
+    )
+    found = []
+    for reg in others:
+        match = next(
+            (pk for pk, cp, at in own if cp == reg.checkpoint_id and at - margin <= reg.occurred_at <= at + margin),
+            None,
+        )
+        found.append(CoLocated(reg, match))
+    return found
+
+
+def colocated_at_checkpoint(
+    user: Any, *, checkpoint: Checkpoint, since: dt.datetime, until: dt.datetime
+) -> list[CoLocated]:
+    qs = (
+        registrations_for(user, checkpoint=checkpoint, since=since, until=until)
+        .select_related("checkpoint")
+        .order_by("occurred_at", "id")[:COLOCATION_LIMIT]
+    )
+    return [CoLocated(reg, None) for reg in qs]
+
+
+# --- the daily numbers shown on the checkpoint page ---------------------------------------------
+
+
+def day_counts(checkpoint: Checkpoint, day: dt.date) -> dict[str, int]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    counts = Registration.objects.filter(checkpoint=checkpoint, occurred_at__gte=start, occurred_at__lt=end).aggregate(
+        total=Count("id"),
+        inbound=Count("id", filter=Q(direction="in")),
+        outbound=Count("id", filter=Q(direction="out")),
+        abnormal=Count("id", filter=Q(is_abnormal=True)),
+        vehicles=Count("id", filter=~Q(vehicle_plate="")),
+    )
+    return {k: v or 0 for k, v in counts.items()}

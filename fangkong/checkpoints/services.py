@@ -1,0 +1,684 @@
+"""Every write of checkpoints: registering a passage (idempotent by client id), escalating an abnormal one,
+the kit checklist and the shift roster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from fangkong.audit.models import AuditAction
+from fangkong.audit.services import record
+from fangkong.checkpoints.models import (
+    Alert,
+    Checkpoint,
+    CheckpointStatus,
+    CheckpointType,
+    Direction,
+    HealthCode,
+    ItineraryCode,
+    KitCheck,
+    KitItem,
+    NextStep,
+    Registration,
+    RegistrationSource,
+    Shift,
+    Vaccination,
+)
+from fangkong.core.masking import mask_phone
+from fangkong.core.scoping import path_in_jurisdiction
+from fangkong.core.validators import normalize_document_number, parse_phone, parse_resident_id, validate_clean_text
+from fangkong.people.models import DocumentType, Person, ResidentType
+from fangkong.places.counts import adjust_counts, person_deltas
+from fangkong.places.models import Place
+from fangkong.protocols.models import MeasureKind
+from fangkong.protocols.selectors import match_risk_area
+from fangkong.screening.models import ClearState, KeyPerson, SourceKind
+from fangkong.screening.services import SourceInput, add_key_person
+
+# A temperature at or above this is a fever (发热): the protocol's threshold at gates.
+FEVER_AT = Decimal("37.3")
+# Readings outside this range are typing or thermometer errors, not people.
+TEMPERATURE_RANGE = (Decimal("35.0"), Decimal("42.0"))
+# A device clock may run a little ahead; beyond this a time is "in the future".
+CLOCK_SKEW = dt.timedelta(minutes=5)
+# The gate page keeps queued registrations this long; an older time means a wrong clock or a stuck device.
+OFFLINE_QUEUE_LIMIT = dt.timedelta(days=7)
+# Priority when several reasons apply: the most urgent step wins.
+STEP_RANK: dict[str, int] = {NextStep.PASS: 0, NextStep.REFUSE: 1, NextStep.HOLD: 2, NextStep.FEVER_CLINIC: 3}
+MEASURES_UNDER_CONTROL = (MeasureKind.CENTRAL_QUARANTINE, MeasureKind.HOME_QUARANTINE, MeasureKind.HOME_MONITORING)
+TEXT_LIMITS = {"name": 50, "vehicle_plate": 12, "came_from": 100, "reason": 100, "destination": 100}
+
+
+class CheckpointClosed(Exception):
+    pass
+
+
+@dataclass
+class RegistrationInput:
+    """One passage as the gate, a device or a resident sent it; values are raw until cleaned."""
+
+    client_id: Any
+    checkpoint_id: Any
+    direction: Any
+    occurred_at: Any = None
+    document_type: Any = ""
+    document_number: Any = ""
+    phone: Any = ""
+    name: Any = ""
+    temperature: Any = None
+    health_code: Any = ""
+    itinerary_code: Any = ""
+    vaccination: Any = ""
+    latest_test_on: Any = None
+    vehicle_plate: Any = ""
+    passengers: Any = None
+    came_from: Any = ""
+    reason: Any = ""
+    destination: Any = ""
+
+
+@dataclass
+class RegistrationResult:
+    client_id: str
+    status: str  # created | duplicate | rejected
+    registration: Registration | None = None
+    alert: Alert | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _clean(data: RegistrationInput, *, now: dt.datetime) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Normalise and validate one passage: (clean values, errors by field)."""
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {"flags": []}
+
+    def fail(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    try:
+        out["client_id"] = data.client_id if isinstance(data.client_id, uuid.UUID) else uuid.UUID(str(data.client_id))
+    except (TypeError, ValueError, AttributeError):
+        fail("client_id", _("A client id (UUID made by the device) is required."))
+
+    if data.direction not in Direction.values:
+        fail("direction", _("The direction is “in” or “out”."))
+    out["direction"] = data.direction
+
+    occurred = data.occurred_at
+    if isinstance(occurred, str):
+        try:
+            occurred = parse_datetime(occurred.strip()) if occurred.strip() else None
+        except ValueError:
+            occurred = "invalid"
+        occurred = "invalid" if occurred is None and data.occurred_at.strip() else occurred
+    if occurred is None:
+        occurred = now
+    elif not isinstance(occurred, dt.datetime):
+        fail("occurred_at", _("The time is not a date and time (ISO 8601)."))
+        occurred = now
+    if timezone.is_naive(occurred):
+        occurred = timezone.make_aware(occurred)
+    # Flagged, never dropped: a wrong device clock must not lose a passage.
+    if occurred > now + CLOCK_SKEW:
+        out["flags"].append("future_time")
+    elif occurred < now - OFFLINE_QUEUE_LIMIT:
+        out["flags"].append("older_than_queue")
+    out["occurred_at"] = occurred
+
+    doc_type = data.document_type or ""
+    number = _text(data.document_number)
+    out["document_type"], out["document_number"] = "", ""
+    if number:
+        doc_type = doc_type or DocumentType.RESIDENT_ID
+        if doc_type not in DocumentType.values:
+            fail("document_type", _("Unknown document type."))
+        elif doc_type == DocumentType.RESIDENT_ID:
+            try:
+                out["document_number"] = parse_resident_id(number).number
+                out["document_type"] = doc_type
+            except ValidationError as exc:
+                errors.setdefault("document_number", []).extend(exc.messages)
+        else:
+            normalized = normalize_document_number(number)
+            if not 5 <= len(normalized) <= 20 or not normalized.isalnum():
+                fail("document_number", _("A document number has 5 to 20 letters or digits."))
+            else:
+                out["document_number"], out["document_type"] = normalized, doc_type
+    out["phone"] = ""
+    if _text(data.phone):
+        try:
+            out["phone"] = parse_phone(_text(data.phone))
+        except ValidationError as exc:
+            errors.setdefault("phone", []).extend(exc.messages)
+    if not number and not _text(data.phone):
+        fail("document_number", _("Give an ID number or a mobile number."))
+
+    for name, limit in TEXT_LIMITS.items():
+        value = _text(getattr(data, name))
+        if len(value) > limit:
+            fail(name, _("At most %(n)d characters.") % {"n": limit})
+            continue
+        try:
+            validate_clean_text(value)
+        except ValidationError as exc:
+            errors.setdefault(name, []).extend(exc.messages)
+        out[name] = value
+    out["vehicle_plate"] = out.get("vehicle_plate", "").upper()
+
+    out["temperature"] = None
+    if data.temperature not in (None, ""):
+        try:
+            temperature = Decimal(str(data.temperature).strip()).quantize(Decimal("0.1"))
+        except (InvalidOperation, ValueError):
+            fail("temperature", _("The temperature is a number in °C, e.g. 36.5."))
+        else:
+            low, high = TEMPERATURE_RANGE
+            if not low <= temperature <= high:
+                fail(
+                    "temperature",
+                    _("%(t)s °C is not a human body temperature; measure again (accepted: 35.0-42.0 °C).")
+                    % {"t": temperature},
+                )
+            else:
+                out["temperature"] = temperature
+
+    for name, choices in (
+        ("health_code", HealthCode),
+        ("itinerary_code", ItineraryCode),
+        ("vaccination", Vaccination),
+    ):
+        value = getattr(data, name) or ""
+        if value and value not in choices.values:
+            fail(name, _("Unknown value “%(value)s”.") % {"value": str(value)[:20]})
+        out[name] = value if value in choices.values else ""
+
+    tested = data.latest_test_on
+    if isinstance(tested, str):
+        try:
+            tested = parse_date(tested.strip()) if tested.strip() else None
+        except ValueError:
+            tested = "invalid"
+        tested = "invalid" if tested is None and data.latest_test_on.strip() else tested
+    if tested is not None and not isinstance(tested, dt.date):
+        fail("latest_test_on", _("The test date is not a date (YYYY-MM-DD)."))
+        tested = None
+    if tested is not None and tested > timezone.localdate(now):
+        fail("latest_test_on", _("The test date is in the future."))
+    out["latest_test_on"] = tested
+
+    out["passengers"] = None
+    if data.passengers not in (None, ""):
+        try:
+            passengers = int(data.passengers)
+        except (TypeError, ValueError):
+            passengers = -1
+        if not 0 <= passengers <= 100:
+            fail("passengers", _("The number of passengers is between 0 and 100."))
+        else:
+            out["passengers"] = passengers
+    return out, errors
+
+
+# --- who is this person -------------------------------------------------------------------------
+
+
+def find_person(*, document_type: str, document_number: str, phone: str) -> Person | None:
+    """The registered person behind a validated ID number (else a unique phone), following merges."""
+    person = None
+    if document_number:
+        person = Person.objects.filter(document_type=document_type, document_number=document_number).first()
+    elif phone:
+        matches = list(Person.objects.filter(phone=phone, merged_into__isnull=True)[:2])
+        # A phone shared by a family says nothing about who is at the gate.
+        person = matches[0] if len(matches) == 1 else None
+    if person is not None and person.merged_into_id:
+        person = Person.objects.filter(pk=person.merged_into_id).first()
+    return person
+
+
+def open_key_person(person: Person | None) -> KeyPerson | None:
+    if person is None:
+        return None
+    return KeyPerson.objects.filter(person=person).exclude(clear_state=ClearState.RELEASED).first()
+
+
+# --- the escalation rules -----------------------------------------------------------------------
+
+
+@dataclass
+class Assessment:
+    reasons: list[str]
+    next_step: str
+    risk_area: Any = None
+
+    @property
+    def abnormal(self) -> bool:
+        return bool(self.reasons)
+
+
+def assess(values: dict[str, Any], key_person: KeyPerson | None) -> Assessment:
+    """Which escalation rules a passage meets and what the gate must do (the most urgent step wins)."""
+    reasons: list[tuple[str, str]] = []
+    temperature = values.get("temperature")
+    if temperature is not None and temperature >= FEVER_AT:
+        reasons.append(("fever", NextStep.FEVER_CLINIC))
+    if values.get("health_code") == HealthCode.RED:
+        reasons.append(("red_code", NextStep.HOLD))
+    elif values.get("health_code") == HealthCode.YELLOW:
+        reasons.append(("yellow_code", NextStep.HOLD))
+    under_measure = key_person is not None and key_person.measure_kind in MEASURES_UNDER_CONTROL
+    if values.get("direction") == Direction.OUT and under_measure:
+        reasons.append(("leaving_under_measure", NextStep.REFUSE))
+    area = None
+    came_from = values.get("came_from") or ""
+    if came_from and values.get("direction") == Direction.IN:
+        today = timezone.localdate(values["occurred_at"])
+        area = match_risk_area(came_from, today - dt.timedelta(days=14), today)
+        if area is not None and key_person is None:
+            reasons.append(("risk_area_returnee", NextStep.HOLD))
+    step = max((s for _r, s in reasons), key=lambda s: STEP_RANK[s], default=NextStep.PASS)
+    return Assessment([r for r, _s in reasons], step, area)
+
+
+def reason_label(reason: str) -> str:
+    labels = {
+        "fever": _("Fever (≥ 37.3 °C)"),
+        "red_code": _("Red health code"),
+        "yellow_code": _("Yellow health code"),
+        "leaving_under_measure": _("Under a measure and leaving"),
+        "risk_area_returnee": _("From a risk area, not yet known"),
+    }
+    return labels.get(reason, reason)
+
+
+# --- registering --------------------------------------------------------------------------------
+
+
+def _person_for_escalation(values: dict[str, Any], checkpoint: Checkpoint, actor: Any) -> Person | None:
+    """The person a key person needs: an unknown outsider with a document becomes a floating resident here."""
+    if not values["document_number"]:
+        return None
+    name = values.get("name") or ""
+    if not name:
+        return None
+    person = Person.objects.create(
+        name=name,
+        document_type=values["document_type"],
+        document_number=values["document_number"],
+        phone=values["phone"],
+        place=checkpoint.place,
+        place_path=checkpoint.place_path,
+        resident_type=ResidentType.FLOATING,
+        **_facts(values),
+    )
+    adjust_counts(person_deltas(checkpoint.place_path, person.resident_type, +1))
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=person,
+        summary=f"person {person.pk} registered at checkpoint {checkpoint.pk}",
+    )
+    return person
+
+
+def _facts(values: dict[str, Any]) -> dict[str, Any]:
+    if values["document_type"] != DocumentType.RESIDENT_ID:
+        return {}
+    facts = parse_resident_id(values["document_number"])
+    return {"sex": facts.sex, "birth_date": facts.birth_date}
+
+
+def _escalate(
+    *, actor: Any, registration: Registration, assessment: Assessment, values: dict[str, Any], request: Any
+) -> Alert:
+    checkpoint = registration.checkpoint
+    person = registration.person
+    if person is None:
+        try:
+            with transaction.atomic():
+                person = _person_for_escalation(values, checkpoint, actor)
+        except IntegrityError:  # registered by someone else a moment ago
+            person = find_person(
+                document_type=values["document_type"], document_number=values["document_number"], phone=""
+            )
+        if person is not None:
+            registration.person = person
+            Registration.objects.filter(pk=registration.pk).update(person=person)
+    key_person = None
+    if person is not None:
+        came_from = values.get("came_from") or ""
+        detail = f"{checkpoint.name}: " + ", ".join(reason_label(r) for r in assessment.reasons)
+        key_person, _created = add_key_person(
+            actor=actor,
+            person=person,
+            source=SourceInput(
+                kind=SourceKind.CHECKPOINT,
+                detail=detail[:300],
+                came_from=came_from if assessment.risk_area is not None else "",
+                arrived_on=timezone.localdate(registration.occurred_at) if assessment.risk_area is not None else None,
+            ),
+            place=checkpoint.place,
+            request=request,
+        )
+    return Alert.objects.create(
+        registration=registration,
+        checkpoint=checkpoint,
+        place_path=checkpoint.place_path,
+        reasons=assessment.reasons,
+        next_step=assessment.next_step,
+        key_person=key_person,
+    )
+
+
+def register(
+    *,
+    actor: Any,
+    data: RegistrationInput,
+    checkpoint: Checkpoint | None = None,
+    source: str = RegistrationSource.GATE,
+    request: HttpRequest | None = None,
+) -> RegistrationResult:
+    """Register one passage. A client id seen before answers "duplicate" and stores nothing.
+
+    The unique client id decides, inside the database: two replays racing each other both try
+    the insert, one wins, the other's insert fails on the constraint and it answers "duplicate".
+    """
+    now = timezone.now()
+    values, errors = _clean(data, now=now)
+    client_id = str(values.get("client_id") or data.client_id or "")
+    if checkpoint is None and not errors:
+        checkpoint = _checkpoint_for(actor, data.checkpoint_id, errors)
+    if checkpoint is not None and checkpoint.status != CheckpointStatus.OPEN:
+        errors.setdefault("checkpoint_id", []).append(
+            _("The checkpoint is %(status)s; registrations are not taken.")
+            % {"status": checkpoint.get_status_display()}
+        )
+    if errors:
+        if "client_id" not in errors and _already_registered(values["client_id"]):
+            return RegistrationResult(client_id, "duplicate")
+        return RegistrationResult(client_id, "rejected", errors=errors)
+    assert checkpoint is not None
+    if _already_registered(values["client_id"]):
+        return RegistrationResult(client_id, "duplicate")
+    person = find_person(
+        document_type=values["document_type"], document_number=values["document_number"], phone=values["phone"]
+    )
+    key_person = open_key_person(person)
+    assessment = assess(values, key_person)
+    if person is not None and not values["name"]:
+        values["name"] = person.name
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                checkpoint=checkpoint,
+                place_path=checkpoint.place_path,
+                person=person,
+                source=source,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                is_abnormal=assessment.abnormal,
+                next_step=assessment.next_step,
+                **values,
+            )
+            alert = None
+            if assessment.abnormal:
+                alert = _escalate(
+                    actor=actor, registration=registration, assessment=assessment, values=values, request=request
+                )
+                record(
+                    actor=actor,
+                    action=AuditAction.CREATE,
+                    obj=alert,
+                    summary=f"checkpoint {checkpoint.pk} alert: {', '.join(assessment.reasons)}",
+                    request=request,
+                )
+    except IntegrityError:
+        if Registration.objects.filter(client_id=values["client_id"]).exists():
+            return RegistrationResult(client_id, "duplicate")
+        raise
+    return RegistrationResult(client_id, "created", registration=registration, alert=alert)
+
+
+def _already_registered(client_id: uuid.UUID) -> bool:
+    """The cheap check before any work; the unique constraint is what makes a race safe."""
+    return Registration.objects.filter(client_id=client_id).exists()
+
+
+def _checkpoint_for(actor: Any, raw_id: Any, errors: dict[str, list[str]]) -> Checkpoint | None:
+    try:
+        pk = int(raw_id)
+    except (TypeError, ValueError):
+        pk = 0
+    checkpoint = Checkpoint.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
+    if checkpoint is None or not path_in_jurisdiction(actor, checkpoint.place_path):
+        errors.setdefault("checkpoint_id", []).append(_("No such checkpoint in your jurisdiction."))
+        return None
+    return checkpoint
+
+
+def register_batch(
+    *, actor: Any, items: list[RegistrationInput], source: str = RegistrationSource.API, request: Any = None
+) -> list[RegistrationResult]:
+    """Each item on its own: the good ones are stored, the bad ones answered with their reasons."""
+    results = [register(actor=actor, data=item, source=source, request=request) for item in items]
+    created = sum(1 for r in results if r.status == "created")
+    if created:
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="checkpoints.registration",
+            summary=f"registration batch: {created} created of {len(items)}",
+            request=request,
+        )
+    return results
+
+
+class SelfCheckInLimited(Exception):
+    pass
+
+
+def self_check_in(
+    *, checkpoint: Checkpoint, data: RegistrationInput, request: HttpRequest | None = None
+) -> RegistrationResult:
+    """A resident's own registration from the venue's QR code: same rules, rate-limited per phone and address."""
+    from fangkong.screening.services import RateLimited, check_rate
+
+    phone = _text(data.phone)
+    try:
+        phone = parse_phone(phone) if phone else ""
+    except ValidationError:
+        phone = ""
+    try:
+        check_rate(ip=request.META.get("REMOTE_ADDR") if request else None, phone=f"checkin:{phone}" if phone else "")
+    except RateLimited:
+        raise SelfCheckInLimited from None
+    result = register(actor=None, data=data, checkpoint=checkpoint, source=RegistrationSource.SELF, request=request)
+    if result.status == "created":
+        record(
+            actor=None,
+            action=AuditAction.CREATE,
+            obj=result.registration,
+            summary=f"self check-in at checkpoint {checkpoint.pk} from {mask_phone(phone)}",
+            request=request,
+        )
+    return result
+
+
+# --- checkpoints, kit and roster ----------------------------------------------------------------
+
+
+@dataclass
+class CheckpointInput:
+    name: str
+    type: str
+    place: Place
+    location: str = ""
+    opening_hours: str = ""
+    status: str = CheckpointStatus.OPEN
+
+
+def _clean_checkpoint(data: CheckpointInput) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    name = _text(data.name)
+    if not name:
+        errors["name"] = [_("Name the checkpoint, e.g. 东门.")]
+    if data.type not in CheckpointType.values:
+        errors["type"] = [_("Unknown checkpoint type.")]
+    if data.status not in CheckpointStatus.values:
+        errors["status"] = [_("Unknown status.")]
+    for text in (name, data.location, data.opening_hours):
+        try:
+            validate_clean_text(text or "")
+        except ValidationError as exc:
+            errors.setdefault("__all__", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "name": name[:100],
+        "type": data.type,
+        "place": data.place,
+        "place_path": data.place.path,
+        "location": _text(data.location)[:200],
+        "opening_hours": _text(data.opening_hours)[:100],
+        "status": data.status,
+    }
+
+
+@transaction.atomic
+def save_checkpoint(
+    *, actor: Any, data: CheckpointInput, checkpoint: Checkpoint | None = None, request: HttpRequest | None = None
+) -> Checkpoint:
+    if not path_in_jurisdiction(actor, data.place.path):
+        raise ValidationError({"place": [_("No such place in your jurisdiction.")]})
+    if checkpoint is not None and not path_in_jurisdiction(actor, checkpoint.place_path):
+        raise PermissionDenied
+    values = _clean_checkpoint(data)
+    if checkpoint is None:
+        checkpoint = Checkpoint.objects.create(**values)
+        KitCheck.objects.bulk_create([KitCheck(checkpoint=checkpoint, item=item) for item in KitItem.values])
+        action = AuditAction.CREATE
+    else:
+        for key, value in values.items():
+            setattr(checkpoint, key, value)
+        checkpoint.save()
+        action = AuditAction.UPDATE
+    record(actor=actor, action=action, obj=checkpoint, summary=f"checkpoint {checkpoint.pk}", request=request)
+    return checkpoint
+
+
+@transaction.atomic
+def set_kit(
+    *, actor: Any, checkpoint: Checkpoint, present: set[str], request: HttpRequest | None = None
+) -> list[KitCheck]:
+    """Tick what is present; every other kit item is missing."""
+    if not path_in_jurisdiction(actor, checkpoint.place_path):
+        raise PermissionDenied
+    unknown = present - set(KitItem.values)
+    if unknown:
+        raise ValidationError({"present": [_("Unknown kit item.")]})
+    for item in KitItem.values:
+        KitCheck.objects.update_or_create(checkpoint=checkpoint, item=item, defaults={"present": item in present})
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=checkpoint,
+        summary=f"checkpoint {checkpoint.pk} kit: {len(present)} of {len(KitItem.values)} present",
+        request=request,
+    )
+    return list(checkpoint.kit.all())
+
+
+@dataclass
+class ShiftInput:
+    staff_name: str
+    post: str
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    staff_phone: str = ""
+    is_backup: bool = False
+
+
+@transaction.atomic
+def add_shift(*, actor: Any, checkpoint: Checkpoint, data: ShiftInput, request: HttpRequest | None = None) -> Shift:
+    if not path_in_jurisdiction(actor, checkpoint.place_path):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    staff_name, post = _text(data.staff_name), _text(data.post)
+    if not staff_name:
+        errors["staff_name"] = [_("Who is on this shift?")]
+    if not post:
+        errors["post"] = [_("Name the post, e.g. 测温岗.")]
+    if data.starts_at is None:
+        errors["starts_at"] = [_("When does the shift start?")]
+    if data.ends_at is None:
+        errors["ends_at"] = [_("When does the shift end?")]
+    elif data.starts_at is not None and data.ends_at <= data.starts_at:
+        errors["ends_at"] = [_("The shift must end after it starts.")]
+    elif data.starts_at is not None and data.ends_at - data.starts_at > dt.timedelta(hours=24):
+        errors["ends_at"] = [_("A shift lasts at most 24 hours.")]
+    phone = ""
+    if _text(data.staff_phone):
+        try:
+            phone = parse_phone(_text(data.staff_phone))
+        except ValidationError as exc:
+            errors["staff_phone"] = exc.messages
+    for text in (staff_name, post):
+        try:
+            validate_clean_text(text)
+        except ValidationError as exc:
+            errors.setdefault("__all__", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    assert data.starts_at is not None
+    assert data.ends_at is not None
+    shift = Shift.objects.create(
+        checkpoint=checkpoint,
+        staff_name=staff_name[:50],
+        staff_phone=phone,
+        post=post[:50],
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        is_backup=data.is_backup,
+    )
+    record(actor=actor, action=AuditAction.CREATE, obj=shift, summary=f"shift at checkpoint {checkpoint.pk}")
+    return shift
+
+
+@transaction.atomic
+def remove_shift(*, actor: Any, shift: Shift, request: HttpRequest | None = None) -> None:
+    if not path_in_jurisdiction(actor, shift.checkpoint.place_path):
+        raise PermissionDenied
+    record(actor=actor, action=AuditAction.DELETE, obj=shift, summary=f"shift {shift.pk} removed", request=request)
+    shift.delete()
+
+
+@transaction.atomic
+def handle_alert(*, actor: Any, alert: Alert, outcome: str, request: HttpRequest | None = None) -> Alert:
+    """The community or duty desk says what became of an abnormal passage."""
+    if not path_in_jurisdiction(actor, alert.place_path):
+        raise PermissionDenied
+    outcome = _text(outcome)
+    if not outcome:
+        raise ValidationError({"outcome": [_("Say what was done, e.g. 已闭环转运至发热门诊.")]})
+    if len(outcome) > 200:
+        raise ValidationError({"outcome": [_("At most %(n)d characters.") % {"n": 200}]})
+    validate_clean_text(outcome)
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    alert.outcome = outcome
+    alert.handled_at = timezone.now()
+    alert.handled_by = actor
+    alert.save(update_fields=["outcome", "handled_at", "handled_by"])
+    record(actor=actor, action=AuditAction.UPDATE, obj=alert, summary=f"alert {alert.pk} handled", request=request)
+    return alert
