@@ -55,7 +55,9 @@ class KeyPerson(models.Model):
 
     scope_path_field = "place_path"
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="key_person_records")
+    # No index of its own: the open-record unique index serves "is this person under screening"; the
+    # full history of one person (a merge) is rare enough for a scan.
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="key_person_records", db_index=False)
     category = models.CharField(_("category"), max_length=40)
     # Indexes only where a query needs them: every index costs time on each of a push list's rows.
     protocol = models.ForeignKey(
@@ -168,7 +170,8 @@ class PushBatch(models.Model):
 class KeyPersonSource(models.Model):
     """One way a key person came to the command's attention; several sources make one key person."""
 
-    key_person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="sources")
+    # Indexed by keypersonsource_one_per_push_list, which leads with it.
+    key_person = models.ForeignKey(KeyPerson, on_delete=models.CASCADE, related_name="sources", db_index=False)
     kind = models.CharField(_("source"), max_length=16, choices=SourceKind.choices)
     push_list = models.ForeignKey(
         PushList, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
@@ -186,11 +189,8 @@ class KeyPersonSource(models.Model):
         verbose_name_plural = _("key-person sources")
         constraints = [
             # The same push list naming a person twice is still one source.
-            models.UniqueConstraint(
-                fields=["key_person", "push_list"],
-                condition=models.Q(push_list__isnull=False),
-                name="keypersonsource_one_per_push_list",
-            ),
+            # NULLs are distinct, so sources without a push list are not limited.
+            models.UniqueConstraint(fields=["key_person", "push_list"], name="keypersonsource_one_per_push_list"),
         ]
 
     def __str__(self) -> str:

@@ -177,3 +177,13 @@ def test_hq_hands_over_a_person_from_outside_the_district(world: Any) -> None:
     kp = hand_over(actor=world.hq, key_person=kp, note="洛阳市西工区指挥部 张某")
     assert (kp.clear_state, kp.released_by) == ("released", world.hq)
     assert "洛阳市西工区指挥部" in KeyPersonEvent.objects.filter(key_person=kp).last().note  # type: ignore[union-attr]
+
+
+def test_the_database_refuses_a_second_open_key_person_for_one_person(world: Any) -> None:
+    from django.db import IntegrityError, transaction
+
+    kp = make_key_person(world.hq, world.A.person)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        KeyPerson.objects.create(person=world.A.person, category="inbound", place=kp.place, place_path=kp.place_path)
+    KeyPerson.objects.filter(pk=kp.pk).update(clear_state="released")
+    KeyPerson.objects.create(person=world.A.person, category="inbound", place=kp.place, place_path=kp.place_path)
