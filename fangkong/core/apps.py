@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "fangkong.core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from fangkong.core import lookups  # noqa: F401  (registers field__any_of)

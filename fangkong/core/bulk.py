@@ -16,6 +16,9 @@ from typing import Any
 
 from django.db import connection, models
 
+# One encoder, built once: json.dumps builds a new one for every call with options.
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
 
 def insert_rows(
     model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *, returning_ids: bool = False
@@ -53,7 +56,7 @@ def _copy(
             for n, row in enumerate(rows):
                 values = list(row)
                 for i in json_at:
-                    values[i] = json.dumps(values[i], ensure_ascii=False)
+                    values[i] = _json(values[i])
                 if returning_ids:
                     values.insert(0, ids[n])
                 copy.write_row(values)
@@ -88,7 +91,7 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     for row in rows:
         values = list(row)
         for i in json_at:
-            values[i] = json.dumps(values[i], ensure_ascii=False)
+            values[i] = _json(values[i])
         params.extend(values)
     table = quote(meta.db_table)
     with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ bulk; the caller (services.run_import) owns the chunk's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable
@@ -324,7 +325,7 @@ class KindHandler(ABC):
         place = self.target
         named = False
         for fieldname, type_ in self.route_levels:
-            name = normalize.clean_name(row.values.get(fieldname, ""))
+            name = _place_name(row.values.get(fieldname, ""))
             if not name:
                 continue
             named = True
@@ -367,6 +368,10 @@ class KindHandler(ABC):
         return changed
 
 
+# Rows name the same few communities and grids over and over.
+_place_name = functools.lru_cache(maxsize=4096)(normalize.clean_name)
+
+
 def _reject_duplicate(row: Row, earlier_row: int) -> None:
     row.outcome.reject(
         "document_number",
@@ -381,7 +386,7 @@ def _by_document(keys: set[tuple[str, str]]) -> Q:
         numbers[document_type].add(number)
     condition = Q(pk__in=[])
     for document_type, group in numbers.items():
-        condition |= Q(document_type=document_type, document_number__in=group)
+        condition |= Q(document_type=document_type, document_number__any_of=group)
     return condition
 
 
@@ -582,7 +587,7 @@ class PushListHandler(KindHandler):
         push_list = self.push_list()
         earlier = dict(
             PushListEntry.objects.filter(
-                push_list=push_list, person_id__in=[m["id"] for m in existing.values()]
+                push_list=push_list, person_id__any_of=[m["id"] for m in existing.values()]
             ).values_list("person_id", "row_number")
         )
         if earlier:
