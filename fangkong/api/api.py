@@ -7,6 +7,8 @@ from ninja import NinjaAPI
 from fangkong.accounts.api import router as accounts_router
 from fangkong.api import errors
 from fangkong.api.auth import AUTH
+from fangkong.checkpoints.api import registrations_router
+from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.imports.api import router as imports_router
 from fangkong.people.api import router as persons_router
 from fangkong.places.api import router as places_router
@@ -35,3 +37,5 @@ api.add_router("/imports", imports_router)
 api.add_router("/protocols", protocols_router)
 api.add_router("/key-persons", key_persons_router)
 api.add_router("/screening", screening_router)
+api.add_router("/checkpoints", checkpoints_router)
+api.add_router("/registrations", registrations_router)

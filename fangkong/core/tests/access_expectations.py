@@ -53,6 +53,19 @@ WORK_KEY_PERSONS = EDIT_PEOPLE
 ADD_KEY_PERSONS = WORK_KEY_PERSONS | {Role.CHECKPOINT_STAFF}
 LEAD_SCREENING = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
 VIEW_COVERAGE = frozenset({Role.HQ_ADMIN, Role.HQ_GROUP, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.INSPECTOR})
+VIEW_CHECKPOINTS = frozenset(
+    {
+        Role.HQ_ADMIN,
+        Role.HQ_GROUP,
+        Role.STREET_ADMIN,
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+        Role.CHECKPOINT_STAFF,
+        Role.INSPECTOR,
+    }
+)
+REGISTER_PASSAGES = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.CHECKPOINT_STAFF})
+LEAD_CHECKPOINTS = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
 NOBODY: frozenset[str] = frozenset()  # e.g. the Django admin: staff accounts only, none in the matrix
 
 
@@ -168,6 +181,7 @@ PAGES: dict[str, Rule] = {
     "screening:route": Rule(HQ, target="key_person", writes=True),
     "screening:hand_over": Rule(HQ, target="key_person", writes=True),
     "screening:category": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
+    "screening:worker": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
     "screening:travel": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
     "screening:coverage": Rule(VIEW_COVERAGE),
     "screening:coverage_export": Rule(VIEW_COVERAGE),
@@ -224,4 +238,8 @@ API: dict[str, Rule] = {
     "fangkong_screening_api_list_key_persons": Rule(VIEW_KEY_PERSONS),
     "fangkong_screening_api_transition_key_person": Rule(WORK_KEY_PERSONS, target="key_person", writes=True),
     "fangkong_screening_api_get_coverage": Rule(VIEW_COVERAGE),
+    # Checkpoints (卡点): the batch answers 422 to an empty body, after the permission check.
+    "fangkong_checkpoints_api_list_checkpoints": Rule(VIEW_CHECKPOINTS),
+    "fangkong_checkpoints_api_register_passages": Rule(REGISTER_PASSAGES, writes=True),
+    "fangkong_checkpoints_api_colocated": Rule(VIEW_CHECKPOINTS),
 }
