@@ -69,6 +69,8 @@ def test_known_public_example_has_check_character_x():
         ("99040219850314123X", "id_region"),
         ("41040221990314123X", "id_birth"),  # born in 2199
         ("4104021985031412A4", "id_chars"),
+        ("٤١٠٤٠٢١٩٨٥٠٣١٤١٢٣٤", "id_chars"),  # Arabic-Indic digits pass str.isdigit
+        ("٤١٠٤٠٢٨٥٠٣١٤١٢٣", "id_length"),  # 15 of them are not a legacy number either
     ],
 )
 def test_invalid_ids_are_rejected_with_a_specific_reason(raw, code):
