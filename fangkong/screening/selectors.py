@@ -73,6 +73,22 @@ def get_key_person_for_user(user: Any, pk: int) -> KeyPerson:
     )
 
 
+def responsible_candidates(key_person: KeyPerson) -> list[Any]:
+    """Workers who may be made responsible: grid and community workers posted at the place or above it."""
+    from fangkong.accounts.models import Membership, Role
+
+    paths = [key_person.place_path[:n] for n in range(Place.steplen, len(key_person.place_path) + 1, Place.steplen)]
+    memberships = (
+        Membership.objects.filter(place__path__in=paths, role__in=[Role.GRID_WORKER, Role.COMMUNITY_WORKER])
+        .select_related("user")
+        .order_by("-place__depth", "user__username")
+    )
+    seen: dict[int, Any] = {}
+    for m in memberships:
+        seen.setdefault(m.user_id, m.user)
+    return list(seen.values())
+
+
 def work_queue(user: Any, *, mine_only: bool = False) -> QuerySet[KeyPerson]:
     """What a worker must do next: open key persons not yet controlled, overdue first, then by deadline."""
     qs = scope_to_user(KeyPerson.objects.select_related("person", "place"), user).filter(

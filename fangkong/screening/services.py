@@ -231,6 +231,32 @@ def hand_over(
     return kp
 
 
+@transaction.atomic
+def assign_worker(
+    *,
+    actor: Any,
+    key_person: KeyPerson,
+    worker: Any,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> KeyPerson:
+    """Make `worker` (posted at the key person's place or above it) responsible for the key person."""
+    from fangkong.screening.selectors import responsible_candidates
+
+    _check_scope(actor, key_person)
+    if worker is not None and worker.pk not in {u.pk for u in responsible_candidates(key_person)}:
+        raise ValidationError({"worker": [_("Choose a worker posted at this place or above it.")]})
+    kp = _locked(key_person, expected_version)
+    before = str(kp.worker or "")
+    kp.worker = worker
+    kp.version += 1
+    kp.save(update_fields=["worker", "version", "updated_at"])
+    _event(kp, actor, EventKind.WORKER, before, str(worker or ""))
+    summary = f"key person {kp.pk} worker -> {getattr(worker, 'pk', '')}"
+    record(actor=actor, action=AuditAction.UPDATE, obj=kp, summary=summary, request=request)
+    return kp
+
+
 def default_worker(place: Place) -> Any:
     from fangkong.accounts.models import Membership, Role
 

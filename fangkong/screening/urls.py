@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/route/", views.route_view, name="route"),
     path("<int:pk>/category/", views.category_view, name="category"),
     path("<int:pk>/hand-over/", views.hand_over_view, name="hand_over"),
+    path("<int:pk>/worker/", views.worker_view, name="worker"),
     path("<int:pk>/travel/", views.travel_view, name="travel"),
     path("push-lists/", views.push_lists, name="push_lists"),
     path("coverage/", views.coverage_board, name="coverage"),

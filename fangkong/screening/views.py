@@ -64,6 +64,7 @@ from fangkong.screening.selectors import (
     key_persons_for,
     key_persons_under_other_protocol,
     push_batches_for,
+    responsible_candidates,
     routable_places,
     self_report_token,
     sweep_household,
@@ -82,6 +83,7 @@ from fangkong.screening.services import (
     add_key_person,
     add_travel,
     apply_protocol,
+    assign_worker,
     hand_over,
     protocol_changes,
     record_visit,
@@ -276,6 +278,7 @@ def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "travels": travel_history(kp),
             "timeline": timeline(kp),
             "can_change": request.user.has_perm("screening.change_keyperson"),
+            "workers": responsible_candidates(kp) if request.user.has_perm("screening.change_keyperson") else [],
             "can_route": request.user.has_perm("screening.assign_keyperson"),
             "places": list(routable_places(request.user).values("pk", "name", "type"))
             if request.user.has_perm("screening.assign_keyperson")
@@ -356,6 +359,27 @@ def route_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("%(name)s was routed to %(place)s.") % {"name": kp.person.name, "place": place.name}
         )
+    return _back(kp, request)
+
+
+@login_required
+@permission_required("screening.change_keyperson", raise_exception=True)
+@require_POST
+def worker_view(request: HttpRequest, pk: int) -> HttpResponse:
+    kp = get_key_person_for_user(request.user, pk)
+    raw, version = request.POST.get("worker", ""), request.POST.get("version", "")
+    candidates = {u.pk: u for u in responsible_candidates(kp)}
+    worker = candidates.get(int(raw)) if raw.isdigit() else None
+    if raw and worker is None:
+        messages.error(request, _("Choose a worker posted at this place or above it."))
+        return _back(kp, request)
+    try:
+        assign_worker(actor=request.user, key_person=kp, worker=worker,
+                      expected_version=int(version) if version.isdigit() else 0, request=request)  # fmt: skip
+    except StaleVersion:
+        messages.error(request, STALE)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return _back(kp, request)
 
 

@@ -203,6 +203,22 @@ PAGES: dict[str, Rule] = {
     "protocols:risk_area_import": Rule(HQ, writes=True),
     "protocols:risk_area_edit": Rule(HQ, target="risk_area", scoped=False, writes=True),
     "protocols:risk_area_delete": Rule(HQ, target="risk_area", scoped=False, writes=True),
+    # Checkpoints (卡点): lists, the gate page, alerts, registrations, the venue's public self check-in.
+    "checkpoints:list": Rule(VIEW_CHECKPOINTS),
+    "checkpoints:export": Rule(VIEW_CHECKPOINTS),
+    "checkpoints:add": Rule(LEAD_CHECKPOINTS, writes=True),
+    "checkpoints:detail": Rule(VIEW_CHECKPOINTS, target="checkpoint"),
+    "checkpoints:kit": Rule(LEAD_CHECKPOINTS, target="checkpoint", writes=True),
+    "checkpoints:shifts": Rule(LEAD_CHECKPOINTS, target="checkpoint", writes=True),
+    "checkpoints:gate": Rule(REGISTER_PASSAGES, target="checkpoint", writes=True),
+    "checkpoints:lookup": Rule(REGISTER_PASSAGES, target="checkpoint"),
+    "checkpoints:poster": Rule(VIEW_CHECKPOINTS, target="checkpoint"),
+    "checkpoints:alerts": Rule(VIEW_CHECKPOINTS, writes=True, writers=LEAD_CHECKPOINTS),
+    "checkpoints:registrations": Rule(VIEW_CHECKPOINTS),
+    "checkpoints:registrations_export": Rule(VIEW_CHECKPOINTS),
+    "checkpoints:manifest": Rule(frozenset({ANYONE})),
+    "checkpoints:service_worker": Rule(frozenset({ANYONE})),
+    "checkpoints:check_in": Rule(frozenset({ANYONE}), target="check_in_link", scoped=False, writes=True),
 }
 
 PAGES |= {

@@ -268,3 +268,19 @@ def test_risk_areas_import_from_excel_and_reject_bad_rows(client: Client, world:
     assert RiskArea.objects.get(name="北京市朝阳区望京街道").granularity == "street"
     assert "Row 4" in body
     assert "Row 5" in body
+
+
+def test_community_worker_assigns_a_responsible_worker_of_the_place(client: Client, world: Any, kps: Any) -> None:
+    kp = kps[0]
+    login(client, world.user("community_worker", "A"))
+    client.post(
+        f"/screening/{kp.pk}/worker/", {"worker": world.user("community_worker", "A").pk, "version": kp.version}
+    )
+    kp.refresh_from_db()
+    assert kp.worker == world.user("community_worker", "A")
+    response = client.post(
+        f"/screening/{kp.pk}/worker/", {"worker": world.user("grid_worker", "B").pk, "version": kp.version}, follow=True
+    )
+    assert "Choose a worker posted at this place or above it." in response.content.decode()
+    kp.refresh_from_db()
+    assert kp.worker == world.user("community_worker", "A")
