@@ -26,6 +26,15 @@ from fangkong.screening.services import (
 from fangkong.screening.tests.factories import make_key_person
 
 
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    # Messages are asserted in their English source text, whatever the default language.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_a_checkpoint_and_a_sweep_reporting_one_person_make_one_key_person(world: Any) -> None:
     person = world.A.person
     first, created = add_key_person(actor=world.hq, person=person, source=SourceInput(kind="checkpoint"))
