@@ -10,6 +10,7 @@ urlpatterns = [
     path("imports/", include("fangkong.imports.urls")),
     path("screening/", include("fangkong.screening.urls")),
     path("protocols/", include("fangkong.protocols.urls")),
+    path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("api/v1/", include("fangkong.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

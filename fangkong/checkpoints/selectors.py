@@ -44,6 +44,11 @@ def get_checkpoint_for_user(user: Any, pk: int) -> Checkpoint:
     return get_object_or_404(scope_to_user(Checkpoint.objects.select_related("place"), user), pk=pk)
 
 
+def get_shift(checkpoint: Checkpoint, pk: int) -> Shift:
+    """A shift of a checkpoint the caller already holds (found through get_checkpoint_for_user)."""
+    return get_object_or_404(Shift.objects.select_related("checkpoint"), pk=pk, checkpoint=checkpoint)
+
+
 def get_alert_for_user(user: Any, pk: int) -> Alert:
     return get_object_or_404(
         scope_to_user(Alert.objects.select_related("registration", "checkpoint", "key_person"), user), pk=pk

@@ -399,7 +399,7 @@ def register(
     now = timezone.now()
     values, errors = _clean(data, now=now)
     client_id = str(values.get("client_id") or data.client_id or "")
-    if checkpoint is None and not errors:
+    if checkpoint is None:
         checkpoint = _checkpoint_for(actor, data.checkpoint_id, errors)
     if checkpoint is not None and checkpoint.status != CheckpointStatus.OPEN:
         errors.setdefault("checkpoint_id", []).append(

@@ -31,6 +31,8 @@ NAV_ITEMS = [
     NavItem(_("Screening coverage"), "screening:coverage", "screening.view_coverage"),
     NavItem(_("Sweeps"), "screening:sweeps", "screening.view_sweeptask"),
     NavItem(_("Protocols"), "protocols:list", "protocols.view_protocol"),
+    NavItem(_("Checkpoints"), "checkpoints:list", "checkpoints.view_checkpoint"),
+    NavItem(_("Checkpoint alerts"), "checkpoints:alerts", "checkpoints.view_alert"),
     NavItem(_("Audit log"), "audit:list", "audit.view_auditevent"),
     NavItem(_("API tokens"), "accounts:tokens"),
 ]

@@ -606,6 +606,13 @@ def _load_screening(persons: int) -> None:
     load_demo_screening(persons=persons)
 
 
+def _load_checkpoints() -> None:
+    # Gates, a traffic checkpoint, a venue and a day and a half of registrations; owned by the checkpoints app.
+    from fangkong.checkpoints.demo import load_demo_checkpoints
+
+    load_demo_checkpoints()
+
+
 @dataclass
 class LoadResult:
     places: int
@@ -636,6 +643,7 @@ def load(*, size: str, seed: int, password: str = DEFAULT_PASSWORD) -> LoadResul
         rebuild_counts()
         _create_accounts(rng, plan, password)
     _load_screening(persons)
+    _load_checkpoints()
     with connection.cursor() as cursor:
         # Fresh statistics so the first pages after a big load get index plans.
         cursor.execute("ANALYZE")

@@ -182,6 +182,23 @@ def _protocol(scene: Scene) -> Any:
     )
 
 
+def _checkpoint(scene: Scene) -> Any:
+    from fangkong.checkpoints.services import CheckpointInput, save_checkpoint
+
+    model = apps.get_model("checkpoints", "Checkpoint")
+    # At the compound, as community gates are: every account of side A is posted at or above it.
+    data = CheckpointInput(name="A东门", type="community_gate", place=scene.world.A.compound)
+    return model.objects.filter(place=scene.world.A.compound).first() or save_checkpoint(
+        actor=scene.world.hq, data=data
+    )
+
+
+def _check_in_link(scene: Scene) -> dict[str, str]:
+    from fangkong.checkpoints.views import check_in_token
+
+    return {"token": check_in_token(_checkpoint(scene))}
+
+
 # Builders of the objects a route's path can name, all inside jurisdiction A. A new app whose URLs
 # take a new kind of object adds one entry here: the object (its pk fills the path) or the path's
 # keyword arguments as a dict.
@@ -197,6 +214,8 @@ TARGETS: dict[str, Callable[[Scene], Any]] = {
     "self_report_link": lambda scene: {"token": _self_report_token(scene.world.A.community)},
     "risk_area": lambda scene: _risk_area(scene),
     "protocol": _protocol,
+    "checkpoint": _checkpoint,
+    "check_in_link": _check_in_link,
 }
 
 
