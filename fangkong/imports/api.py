@@ -16,7 +16,7 @@ from fangkong.api.errors import AUTH_ERRORS, INPUT_ERRORS, NOT_FOUND, ErrorOut, 
 from fangkong.api.types import MAX_DB_ID
 from fangkong.imports import services
 from fangkong.imports.kinds import KINDS
-from fangkong.imports.models import ImportJob, ImportKind, JobStatus
+from fangkong.imports.models import MAX_DEADLINE_HOURS, ImportJob, ImportKind, JobStatus
 from fangkong.imports.readers import ImportFileError
 from fangkong.imports.results import result_available, result_response
 from fangkong.imports.schemas import ImportCreated, ImportStatus
@@ -80,6 +80,7 @@ def upload(
     place_id: Form[int | None] = None,
     issuer: Form[str] = "",
     issued_on: Form[str] = "",
+    deadline_hours: Form[int | None] = None,
 ) -> Any:
     user = _user(request, "imports.add_importjob")
     if kind not in KINDS:
@@ -89,6 +90,11 @@ def upload(
     options: dict[str, Any] = {}
     if kind == ImportKind.PUSHLIST:
         options = {"issuer": issuer.strip()[:100], "issued_on": _issued_on(issued_on)}
+        if deadline_hours is not None:
+            if not 1 <= deadline_hours <= MAX_DEADLINE_HOURS:
+                message = _("Give between 1 and %(n)d hours.") % {"n": MAX_DEADLINE_HOURS}
+                raise ValidationError({"deadline_hours": [message]})
+            options["deadline_hours"] = deadline_hours
     try:
         job = services.create_job(
             actor=user, upload=file, kind=kind, target_place=place, options=options, request=request

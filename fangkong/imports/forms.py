@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.validators import validate_clean_text
 from fangkong.imports.kinds import KINDS
-from fangkong.imports.models import ImportKind, JobStatus
+from fangkong.imports.models import MAX_DEADLINE_HOURS, ImportKind, JobStatus
 from fangkong.imports.readers import EXTENSIONS
 from fangkong.places.forms import ScopedPlaceMixin
 
@@ -24,6 +24,13 @@ class UploadForm(ScopedPlaceMixin, forms.Form):
     )
     issuer = forms.CharField(label=_("issued by"), max_length=100, required=False, validators=[validate_clean_text])
     issued_on = forms.DateField(label=_("issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline_hours = forms.IntegerField(
+        label=_("identify within (hours)"),
+        min_value=1,
+        max_value=MAX_DEADLINE_HOURS,
+        required=False,
+        help_text=_("Pushed persons not identified within this time are overdue; empty means the district default."),
+    )
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
         # `places`: the places the user may import into (already scoped).
@@ -34,10 +41,13 @@ class UploadForm(ScopedPlaceMixin, forms.Form):
         if self.cleaned_data["kind"] != ImportKind.PUSHLIST:
             return {}
         issued_on = self.cleaned_data.get("issued_on")
-        return {
+        options: dict[str, Any] = {
             "issuer": self.cleaned_data.get("issuer") or "",
             "issued_on": issued_on.isoformat() if issued_on else "",
         }
+        if self.cleaned_data.get("deadline_hours"):
+            options["deadline_hours"] = self.cleaned_data["deadline_hours"]
+        return options
 
 
 class JobFilterForm(forms.Form):

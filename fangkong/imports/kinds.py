@@ -549,6 +549,7 @@ class PushListHandler(KindHandler):
 
     def process(self, rows: list[Row]) -> None:
         ready: list[tuple[Row, dict[str, Any], Place, dt.date | None]] = []
+        outside: set[int] = set()  # row numbers kept at the import place because the district lacks their place
         in_chunk: dict[tuple[str, str], int] = {}
         today = dt.date.today()
         for row in rows:
@@ -573,6 +574,7 @@ class PushListHandler(KindHandler):
                     _("%(reason)s Not in this district; kept at the import place.") % {"reason": place.message},
                 )
                 place = self.target
+                outside.add(row.outcome.row_number)
             key = (cleaned["document_type"], cleaned["document_number"])
             if key in in_chunk:
                 _reject_duplicate(row, in_chunk[key])
@@ -631,11 +633,13 @@ class PushListHandler(KindHandler):
             self._save_fills(list(filled.values()), now)
         insert_rows(
             PushListEntry,
-            ("push_list_id", "row_number", "person_id", "place_path", "came_from", "arrived_on", "extra"),
+            ("push_list_id", "row_number", "person_id", "place_path", "came_from", "arrived_on", "extra",
+             "outside_district"),
             [
                 (push_list.pk, row.outcome.row_number,
                  existing[(cleaned["document_type"], cleaned["document_number"])]["id"], place.path,
-                 normalize.clean_name(row.values.get("came_from", ""))[:200], arrived, row.extra)
+                 normalize.clean_name(row.values.get("came_from", ""))[:200], arrived, row.extra,
+                 row.outcome.row_number in outside)
                 for row, cleaned, place, arrived in ready
             ],
         )  # fmt: skip

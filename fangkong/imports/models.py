@@ -24,6 +24,10 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# A push list's "identify within" option: a month at most.
+MAX_DEADLINE_HOURS = 720
+
+
 class ImportJob(models.Model):
     """One uploaded file and its import. Rows are committed in chunks; `checkpoint` says how far."""
 
@@ -162,6 +166,8 @@ class PushListEntry(models.Model):
     came_from = models.CharField(_("came from"), max_length=200, blank=True)
     arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
     extra = models.JSONField(_("other columns"), default=dict, blank=True)
+    # The row named a community or grid this district does not have: kept at the import's place to hand over.
+    outside_district = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("push list entry")

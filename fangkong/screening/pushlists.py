@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
-from fangkong.imports.models import ImportJob, ImportRowIssue, PushList, RowStatus
+from fangkong.imports.models import ImportJob, PushList
 from fangkong.places.models import Place, PlaceType
 from fangkong.protocols.models import RiskArea
 from fangkong.protocols.selectors import active_protocol, category_of, district_of, push_default_category
@@ -71,20 +71,14 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
     p_now = ops.adapt_datetimefield_value(now)
     p_deadline = ops.adapt_datetimefield_value(deadline)
 
-    # Row numbers the import kept at its target because their community is not in the district.
-    outside_qs = ImportRowIssue.objects.filter(job=job, status=RowStatus.WARNING, messages__has_key="community").values(
-        "row_number"
-    )
-    outside_sql, outside_params = outside_qs.query.sql_with_params()
-
     firsts = (
         "firsts AS (SELECT person_id, MIN(id) AS entry_id FROM imports_pushlistentry"
         " WHERE push_list_id = %s GROUP BY person_id)"
     )
-    routed = f"""
+    routed = """
         routed AS (
             SELECT f.person_id, e.came_from, COALESCE(e.arrived_on, %s) AS arrived_on,
-                   CASE WHEN e.place_path = %s AND e.row_number IN ({outside_sql}) THEN 1 ELSE 0 END AS outside,
+                   CASE WHEN e.outside_district THEN 1 ELSE 0 END AS outside,
                    CASE WHEN p.place_path LIKE e.place_path || '%%' THEN p.place_path ELSE e.place_path END AS route
             FROM firsts f
             JOIN imports_pushlistentry e ON e.id = f.entry_id
@@ -92,7 +86,7 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
             WHERE NOT EXISTS (
                 SELECT 1 FROM screening_keyperson k WHERE k.person_id = f.person_id AND k.clear_state <> 'released'
             )
-        )"""  # noqa: S608
+        )"""
     # One worker per place, looked up once (a hash join) rather than once per row.
     workers = (
         "workers AS (SELECT place_id, MIN(user_id) AS user_id FROM accounts_membership"
@@ -148,8 +142,7 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
         before = row[0] if row else 0
         cursor.execute(
             insert_key_persons,
-            [push_list.pk, issued, target.path, *outside_params, category, protocol_id, target.pk, target.path,
-             p_deadline, p_now, p_now],
+            [push_list.pk, issued, category, protocol_id, target.pk, target.path, p_deadline, p_now, p_now],
         )  # fmt: skip
         cursor.execute(tighten_deadlines, [p_deadline, before, p_deadline, push_list.pk])
         cursor.execute(insert_sources, [push_list.pk, push_list.pk, p_now, job.created_by_id])

@@ -158,6 +158,12 @@ def test_push_list_upload_records_issuer_and_date(world):
     bad = post(client, content, name="p2.xlsx", kind="pushlist", issued_on="1/4/2022")
     assert bad.status_code == 422
     assert "issued_on" in bad.json()["errors"]
+    too_long = post(client, content, name="p3.xlsx", kind="pushlist", deadline_hours="1000")
+    assert too_long.status_code == 422
+    assert "720" in too_long.json()["errors"]["deadline_hours"][0]
+    other = workbook(["姓名", "证件号码", "来源地"], [["王五", doc(23), "某地"]])
+    body = post(client, other, name="p4.xlsx", kind="pushlist", deadline_hours="6").json()
+    assert ImportJob.objects.get(pk=body["id"]).options["deadline_hours"] == 6
 
 
 def test_side_b_gets_404_on_side_a_job_and_result(world, django_capture_on_commit_callbacks):

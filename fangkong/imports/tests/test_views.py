@@ -278,11 +278,14 @@ def test_push_list_upload_keeps_issuer_and_date(world):
             "file": SimpleUploadedFile("push.xlsx", buf.getvalue()),
             "issuer": "市指挥部",
             "issued_on": "2022-03-02",
+            "deadline_hours": "12",
         },
     )
     job = ImportJob.objects.get()
     assert job.kind == "pushlist"
-    assert job.options == {"issuer": "市指挥部", "issued_on": "2022-03-02"}
+    assert job.options == {"issuer": "市指挥部", "issued_on": "2022-03-02", "deadline_hours": 12}
+    page = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
+    assert "12" in page
 
 
 def test_side_b_gets_404_on_side_a_job_pages(world, django_capture_on_commit_callbacks):
