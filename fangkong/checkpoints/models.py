@@ -206,6 +206,9 @@ class Registration(models.Model):
     )
     is_abnormal = models.BooleanField(_("abnormal"), default=False)
     next_step = models.CharField(_("next step"), max_length=12, choices=NextStep.choices, default=NextStep.PASS)
+    # The batch request that inserted the row: tells a batch which of its rows it inserted itself and which a
+    # concurrent replay got in first (looked up together with client_id, so no index of its own).
+    batch_id = models.UUIDField(null=True, blank=True, editable=False)
     # Kept, never dropped: a time in the future or older than an offline queue holds (see services).
     flags = models.JSONField(_("flags"), default=list, blank=True)
 
@@ -271,3 +274,34 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"alert {self.pk} {self.next_step}"
+
+
+class DailyReport(models.Model):
+    """卡点日报: one checkpoint's figures for one day, confirmed and submitted by its staff."""
+
+    scope_path_field = "place_path"
+
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.CASCADE, related_name="daily_reports", db_index=False)
+    place_path = models.CharField(max_length=255, editable=False)
+    day = models.DateField(_("day"))
+    figures = models.JSONField(_("figures"), default=dict)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("daily checkpoint report")
+        verbose_name_plural = _("daily checkpoint reports")
+        constraints = [models.UniqueConstraint(fields=["checkpoint", "day"], name="dailyreport_one_per_day")]
+        indexes = [
+            # The roll-up of one day: day = ? AND place_path LIKE 'prefix%'.
+            models.Index(
+                fields=["day", "place_path"],
+                name="dailyreport_day_scope",
+                opclasses=["date_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_id} {self.day}"

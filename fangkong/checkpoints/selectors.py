@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from fangkong.checkpoints.models import Alert, Checkpoint, KitCheck, KitItem, Registration, Shift
+from fangkong.checkpoints.models import Alert, Checkpoint, DailyReport, KitCheck, KitItem, Registration, Shift
 from fangkong.checkpoints.services import MEASURES_UNDER_CONTROL, find_person, open_key_person
 from fangkong.core.scoping import scope_to_user
 from fangkong.core.validators import normalize_document_number, parse_phone, parse_resident_id
@@ -252,14 +252,81 @@ def colocated_at_checkpoint(
 # --- the daily numbers shown on the checkpoint page ---------------------------------------------
 
 
-def day_counts(checkpoint: Checkpoint, day: dt.date) -> dict[str, int]:
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    end = start + dt.timedelta(days=1)
-    counts = Registration.objects.filter(checkpoint=checkpoint, occurred_at__gte=start, occurred_at__lt=end).aggregate(
+    return start, start + dt.timedelta(days=1)
+
+
+def day_counts(checkpoint: Checkpoint, day: dt.date) -> dict[str, int]:
+    """卡点日报 figures of one checkpoint and day, each counted in one aggregate query."""
+    start, end = _day_bounds(day)
+    passages = Registration.objects.filter(checkpoint=checkpoint, occurred_at__gte=start, occurred_at__lt=end)
+    counts = passages.aggregate(
         total=Count("id"),
         inbound=Count("id", filter=Q(direction="in")),
         outbound=Count("id", filter=Q(direction="out")),
         abnormal=Count("id", filter=Q(is_abnormal=True)),
         vehicles=Count("id", filter=~Q(vehicle_plate="")),
     )
+    # A day's alerts are few; their reasons (a JSON list) are read rather than matched in SQL, which
+    # SQLite cannot do.
+    day_alerts = list(Alert.objects.filter(registration__in=passages).values_list("reasons", "handled_at"))
+    alerts = {
+        "handled": sum(1 for _reasons, handled in day_alerts if handled is not None),
+        "returnees": sum(1 for reasons, _handled in day_alerts if "risk_area_returnee" in reasons),
+    }
+    from fangkong.screening.models import ClearState, KeyPerson
+
+    controlled = KeyPerson.objects.exclude(clear_state=ClearState.RELEASED).filter(
+        measure_kind__in=MEASURES_UNDER_CONTROL
+    )
+    counts["controlled_passed"] = (
+        passages.filter(person_id__in=controlled.values("person_id")).values("person_id").distinct().count()
+    )
+    counts["abnormal_handled"] = alerts["handled"]
+    counts["risk_returnees"] = alerts["returnees"]
     return {k: v or 0 for k, v in counts.items()}
+
+
+REPORT_FIGURES = (
+    "total",
+    "inbound",
+    "outbound",
+    "vehicles",
+    "abnormal",
+    "abnormal_handled",
+    "risk_returnees",
+    "controlled_passed",
+)
+
+
+@dataclass
+class RollupRow:
+    checkpoint: Checkpoint
+    report: DailyReport | None
+
+
+def daily_rollup(user: Any, *, day: dt.date, place: Place | None = None) -> tuple[list[RollupRow], dict[str, int]]:
+    """Every checkpoint of the jurisdiction for one day, with its submitted report (or none yet) and the sums."""
+    checkpoints = list(checkpoints_for(user, place=place).select_related("place"))
+    reports = {
+        r.checkpoint_id: r
+        for r in scope_to_user(DailyReport.objects.filter(day=day), user).filter(
+            checkpoint_id__in=[c.pk for c in checkpoints]
+        )
+    }
+    rows = [RollupRow(c, reports.get(c.pk)) for c in checkpoints]
+    totals = {name: sum(int(r.figures.get(name, 0)) for r in reports.values()) for name in REPORT_FIGURES}
+    totals["submitted"] = len(reports)
+    totals["checkpoints"] = len(checkpoints)
+    return rows, totals
+
+
+def street_names(paths: list[str]) -> dict[str, str]:
+    """Street name by street path prefix, for the roll-up's grouping (the district's own rows keep "")."""
+    prefixes = {p[: 2 * Place.steplen] for p in paths if len(p) >= 2 * Place.steplen}
+    return dict(Place.objects.filter(path__in=prefixes).values_list("path", "name"))
+
+
+def submitted_report(checkpoint: Checkpoint, day: dt.date) -> DailyReport | None:
+    return DailyReport.objects.filter(checkpoint=checkpoint, day=day).select_related("submitted_by").first()

@@ -23,6 +23,7 @@ from fangkong.checkpoints.models import (
     Checkpoint,
     CheckpointStatus,
     CheckpointType,
+    DailyReport,
     Direction,
     HealthCode,
     ItineraryCode,
@@ -471,9 +472,82 @@ def _checkpoint_for(actor: Any, raw_id: Any, errors: dict[str, list[str]]) -> Ch
 def register_batch(
     *, actor: Any, items: list[RegistrationInput], source: str = RegistrationSource.API, request: Any = None
 ) -> list[RegistrationResult]:
-    """Each item on its own: the good ones are stored, the bad ones answered with their reasons."""
-    results = [register(actor=actor, data=item, source=source, request=request) for item in items]
-    created = sum(1 for r in results if r.status == "created")
+    """Each item on its own: the good ones are stored, the bad ones answered with their reasons.
+
+    Set-based for the gate devices' 1,000-item batches: one query each for the checkpoints, the client ids
+    already stored, the persons and their open key-person records, then one INSERT … ON CONFLICT DO NOTHING
+    for every plain passage. Abnormal passages (a few) take the one-by-one path with its escalation.
+    """
+    now = timezone.now()
+    cleaned = [_clean(item, now=now) for item in items]
+    checkpoints = _checkpoints_in_scope(actor, items)
+    wanted_ids = [v["client_id"] for v, e in cleaned if "client_id" not in e]
+    existing = set(Registration.objects.filter(client_id__in=wanted_ids).values_list("client_id", flat=True))
+    persons = _persons_for([v for v, e in cleaned if not e])
+    open_records = {
+        kp.person_id: kp
+        for kp in KeyPerson.objects.filter(person_id__in=[p.pk for p in persons.values() if p is not None]).exclude(
+            clear_state=ClearState.RELEASED
+        )
+    }
+    marker = uuid.uuid4()
+    actor_or_none = actor if getattr(actor, "is_authenticated", False) else None
+    results: list[RegistrationResult | None] = [None] * len(items)
+    plain: list[tuple[int, Registration]] = []
+    seen: set[uuid.UUID] = set()
+    for index, (item, (values, errors)) in enumerate(zip(items, cleaned, strict=True)):
+        client_id = values.get("client_id")
+        label = str(client_id or item.client_id or "")
+        checkpoint = checkpoints.get(str(item.checkpoint_id))
+        if checkpoint is None:
+            errors.setdefault("checkpoint_id", []).append(_("No such checkpoint in your jurisdiction."))
+        elif checkpoint.status != CheckpointStatus.OPEN:
+            errors.setdefault("checkpoint_id", []).append(
+                _("The checkpoint is %(status)s; registrations are not taken.")
+                % {"status": checkpoint.get_status_display()}
+            )
+        if client_id is not None and (client_id in existing or client_id in seen):
+            results[index] = RegistrationResult(label, "duplicate")
+            continue
+        if errors:
+            results[index] = RegistrationResult(label, "rejected", errors=errors)
+            continue
+        assert checkpoint is not None
+        assert client_id is not None
+        seen.add(client_id)
+        person = persons.get(_person_key(values))
+        assessment = assess(values, open_records.get(person.pk) if person else None)
+        if assessment.abnormal:
+            results[index] = register(actor=actor, data=item, checkpoint=checkpoint, source=source, request=request)
+            continue
+        if person is not None and not values["name"]:
+            values["name"] = person.name
+        plain.append(
+            (
+                index,
+                Registration(
+                    checkpoint=checkpoint,
+                    place_path=checkpoint.place_path,
+                    person=person,
+                    source=source,
+                    created_by=actor_or_none,
+                    batch_id=marker,
+                    **values,
+                ),
+            )
+        )
+    rows = [row for _index, row in plain]
+    Registration.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    inserted = set(
+        Registration.objects.filter(client_id__in=[r.client_id for r in rows], batch_id=marker).values_list(
+            "client_id", flat=True
+        )
+    )
+    for index, row in plain:
+        status = "created" if row.client_id in inserted else "duplicate"
+        results[index] = RegistrationResult(str(row.client_id), status)
+    final = [r for r in results if r is not None]
+    created = sum(1 for r in final if r.status == "created")
     if created:
         record(
             actor=actor,
@@ -482,7 +556,49 @@ def register_batch(
             summary=f"registration batch: {created} created of {len(items)}",
             request=request,
         )
-    return results
+    return final
+
+
+def _checkpoints_in_scope(actor: Any, items: list[RegistrationInput]) -> dict[str, Checkpoint]:
+    ids = set()
+    for item in items:
+        try:
+            pk = int(item.checkpoint_id)
+        except (TypeError, ValueError):
+            continue
+        if 0 < pk < 2**63:
+            ids.add(pk)
+    return {
+        str(c.pk): c
+        for c in Checkpoint.objects.filter(pk__in=ids).select_related("place")
+        if path_in_jurisdiction(actor, c.place_path)
+    }
+
+
+def _person_key(values: dict[str, Any]) -> tuple[str, str, str]:
+    if values["document_number"]:
+        return (values["document_type"], values["document_number"], "")
+    return ("", "", values["phone"])
+
+
+def _persons_for(all_values: list[dict[str, Any]]) -> dict[tuple[str, str, str], Person | None]:
+    """find_person for many passages in three queries: by document, by phone, and the merge survivors."""
+    numbers = {v["document_number"] for v in all_values if v["document_number"]}
+    phones = {v["phone"] for v in all_values if not v["document_number"] and v["phone"]}
+    found: dict[tuple[str, str, str], Person | None] = {}
+    by_document = list(Person.objects.filter(document_number__in=numbers)) if numbers else []
+    by_phone: dict[str, list[Person]] = {}
+    if phones:
+        for person in Person.objects.filter(phone__in=phones, merged_into__isnull=True):
+            by_phone.setdefault(person.phone, []).append(person)
+    survivors = Person.objects.in_bulk({p.merged_into_id for p in by_document if p.merged_into_id})
+    for person in by_document:
+        target = survivors.get(person.merged_into_id) if person.merged_into_id else person
+        found[(person.document_type, person.document_number, "")] = target
+    for phone, holders in by_phone.items():
+        # A phone shared by a family says nothing about who is at the gate.
+        found[("", "", phone)] = holders[0] if len(holders) == 1 else None
+    return found
 
 
 class SelfCheckInLimited(Exception):
@@ -682,3 +798,37 @@ def handle_alert(*, actor: Any, alert: Alert, outcome: str, request: HttpRequest
     alert.save(update_fields=["outcome", "handled_at", "handled_by"])
     record(actor=actor, action=AuditAction.UPDATE, obj=alert, summary=f"alert {alert.pk} handled", request=request)
     return alert
+
+
+# A day's report is due by this time of the next morning.
+DAILY_REPORT_DUE = dt.time(9, 0)
+
+
+@transaction.atomic
+def submit_daily_report(
+    *, actor: Any, checkpoint: Checkpoint, day: dt.date, request: HttpRequest | None = None
+) -> DailyReport:
+    """Staff confirm the day's compiled figures; submitting again replaces them with a fresh count."""
+    from fangkong.checkpoints.selectors import day_counts
+
+    if not path_in_jurisdiction(actor, checkpoint.place_path):
+        raise PermissionDenied
+    if day > timezone.localdate():
+        raise ValidationError({"day": [_("A report covers a day that has begun.")]})
+    report, _created = DailyReport.objects.update_or_create(
+        checkpoint=checkpoint,
+        day=day,
+        defaults={"figures": day_counts(checkpoint, day), "place_path": checkpoint.place_path, "submitted_by": actor},
+    )
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE if not _created else AuditAction.CREATE,
+        obj=report,
+        summary=f"daily report of checkpoint {checkpoint.pk} for {day}",
+        request=request,
+    )
+    return report
+
+
+def report_due_at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), DAILY_REPORT_DUE))

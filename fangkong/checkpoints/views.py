@@ -42,6 +42,7 @@ from fangkong.checkpoints.models import Checkpoint, CheckpointStatus, NextStep
 from fangkong.checkpoints.selectors import (
     alerts_for,
     checkpoints_for,
+    daily_rollup,
     day_counts,
     gate_status,
     get_alert_for_user,
@@ -51,6 +52,8 @@ from fangkong.checkpoints.selectors import (
     parse_lookup,
     registrations_for,
     roster,
+    street_names,
+    submitted_report,
 )
 from fangkong.checkpoints.services import (
     CheckpointInput,
@@ -63,13 +66,16 @@ from fangkong.checkpoints.services import (
     reason_label,
     register,
     remove_shift,
+    report_due_at,
     save_checkpoint,
     self_check_in,
     set_kit,
+    submit_daily_report,
 )
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
+from fangkong.places.models import Place
 from fangkong.places.selectors import get_place_for_user
 
 CHECK_IN_SALT = "fangkong.checkpoints.check_in"
@@ -543,3 +549,125 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
                     request, "checkpoints/check_in_done.html", {"checkpoint": checkpoint, "outcome": _outcome(result)}
                 )
     return render(request, "checkpoints/check_in.html", {"checkpoint": checkpoint, "form": form}, status=status)
+
+
+# --- daily checkpoint report (卡点日报) -----------------------------------------------------------
+
+
+def _figure_labels() -> list[tuple[str, Any]]:
+    return [
+        ("total", _("Registered")),
+        ("inbound", _("In")),
+        ("outbound", _("Out")),
+        ("vehicles", _("Vehicles")),
+        ("abnormal", _("Abnormal")),
+        ("abnormal_handled", _("Abnormal, handled")),
+        ("risk_returnees", _("Returnees from risk areas")),
+        ("controlled_passed", _("Persons under control who passed")),
+    ]
+
+
+def _day_param(request: HttpRequest) -> dt.date:
+    raw = request.POST.get("day") or request.GET.get("day") or ""
+    try:
+        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+@permission_required("checkpoints.view_checkpoint", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def daily_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The day's figures, compiled on the fly; staff confirm and submit; printable for posting at the gate."""
+    checkpoint = get_checkpoint_for_user(request.user, pk)
+    day = _day_param(request)
+    can_submit = request.user.has_perm("checkpoints.add_registration")
+    error = ""
+    if request.method == "POST":
+        if not can_submit:
+            raise PermissionDenied
+        try:
+            submit_daily_report(actor=request.user, checkpoint=checkpoint, day=day, request=request)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Daily report submitted."))
+            return redirect(reverse("checkpoints:daily", args=[checkpoint.pk]) + f"?day={day.isoformat()}")
+    report = submitted_report(checkpoint, day)
+    figures = day_counts(checkpoint, day)
+    due = report_due_at(day)
+    return render(
+        request,
+        "checkpoints/daily.html",
+        {
+            "checkpoint": checkpoint,
+            "day": day,
+            "rows": [(label, figures[key]) for key, label in _figure_labels()],
+            "report": report,
+            "late": report is not None and report.submitted_at > due,
+            "due_at": due,
+            "can_submit": can_submit,
+            "error": error,
+        },
+    )
+
+
+@login_required
+@permission_required("checkpoints.view_checkpoint", raise_exception=True)
+@require_GET
+def daily_rollup_view(request: HttpRequest) -> HttpResponseBase:
+    """Every checkpoint's submitted report of a day, by street, with the district's sums; Excel export."""
+    day = _day_param(request)
+    rows, totals = daily_rollup(request.user, day=day)
+    streets = street_names([r.checkpoint.place_path for r in rows])
+    labelled = _figure_labels()
+    table: list[dict[str, Any]] = sorted(
+        (
+            {
+                "street": streets.get(r.checkpoint.place_path[: 2 * Place.steplen], ""),
+                "checkpoint": r.checkpoint,
+                "report": r.report,
+                "values": [r.report.figures.get(key, 0) if r.report else "" for key, _label in labelled],
+            }
+            for r in rows
+        ),
+        key=lambda row: (str(row["street"]), str(getattr(row["checkpoint"], "name", ""))),
+    )
+    table = _with_street_subtotals(table, len(labelled))
+    if request.GET.get("format") == "xlsx":
+        columns = [
+            Column(gettext_lazy("Street"), lambda row: row["street"], 14),
+            Column(gettext_lazy("Checkpoint"), lambda row: row["checkpoint"].name if row["checkpoint"] else "", 20),
+            *[
+                Column(label, lambda row, i=i: row["values"][i], 10)  # type: ignore[misc]
+                for i, (_key, label) in enumerate(labelled)
+            ],
+            Column(gettext_lazy("Submitted"), lambda row: row["report"].submitted_at if row.get("report") else "", 16),
+        ]
+        response, _rows = xlsx_response(columns, iter(table), filename=f"checkpoint-reports-{day.isoformat()}")
+        return response
+    return render(
+        request,
+        "checkpoints/rollup.html",
+        {
+            "day": day,
+            "rows": table,
+            "totals": totals,
+            "labels": [label for _key, label in labelled],
+            "total_values": [totals[key] for key, _label in labelled],
+        },
+    )
+
+
+def _with_street_subtotals(table: list[dict[str, Any]], width: int) -> list[dict[str, Any]]:
+    """After each street's checkpoints, one row with the street's sums over the submitted reports."""
+    out: list[dict[str, Any]] = []
+    for index, row in enumerate(table):
+        out.append(row)
+        last_of_street = index + 1 == len(table) or table[index + 1]["street"] != row["street"]
+        if last_of_street:
+            rows = [r for r in table if r["street"] == row["street"]]
+            sums = [sum(int(r["values"][i] or 0) for r in rows) for i in range(width)]
+            out.append({"street": row["street"], "checkpoint": None, "report": None, "values": sums, "subtotal": True})
+    return out

@@ -156,3 +156,11 @@ def test_colocated_rejects_a_backwards_or_too_wide_window(world: Any, gate_a: An
         },
     )
     assert both.status_code == 422
+
+
+def test_the_same_client_id_twice_in_one_batch_is_stored_once(world: Any, gate_a: Any) -> None:
+    client = bearer_client(world.user(Role.CHECKPOINT_STAFF, "A"))
+    twice = item(gate_a, phone=world.A.person.phone)
+    results = post_json(client, "/api/v1/registrations/batch", {"items": [twice, twice]}).json()["results"]
+    assert [r["status"] for r in results] == ["created", "duplicate"]
+    assert Registration.objects.get().person == world.A.person

@@ -195,3 +195,31 @@ def test_a_check_in_without_a_client_id_still_registers(client: Client, world: A
     response = client.post(url, {"name": "游客", "lookup": "13700005555"})
     assert response.status_code == 200
     assert Registration.objects.filter(phone="13700005555").count() == 1
+
+
+def test_the_daily_report_is_compiled_submitted_and_rolled_up_by_street(
+    client: Client, world: Any, gate_a: Any, gate_b: Any
+) -> None:
+    pass_gate(world.hq, gate_a, phone=world.A.person.phone, vehicle_plate="豫C12345", passengers=1)
+    pass_gate(world.hq, gate_a, phone="13912345678", name="外来", direction="out", temperature="38.0")
+    staff = login(client, world.user(Role.CHECKPOINT_STAFF, "A"))
+    page = staff.get(f"/checkpoints/{gate_a.pk}/daily/").content.decode()
+    assert "Not submitted yet" in page
+    response = staff.post(f"/checkpoints/{gate_a.pk}/daily/", {"day": timezone.localdate().isoformat()})
+    assert response.status_code == 302
+    report = gate_a.daily_reports.get()
+    assert report.figures["total"] == 2
+    assert report.figures["vehicles"] == 1
+    assert report.figures["abnormal"] == 1
+    assert report.figures["outbound"] == 1
+    future = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    assert "has begun" in staff.post(f"/checkpoints/{gate_a.pk}/daily/", {"day": future}).content.decode()
+    hq = login(Client(headers={"Accept-Language": "en"}), world.hq).get("/checkpoints/daily/").content.decode()
+    assert "1 of 2 checkpoints submitted" in hq
+    assert "街道A subtotal" in hq
+    other = login(Client(headers={"Accept-Language": "en"}), world.user(Role.COMMUNITY_WORKER, "B"))
+    assert "0 of 1 checkpoints submitted" in other.get("/checkpoints/daily/").content.decode()
+    export = login(Client(), world.hq).get("/checkpoints/daily/?format=xlsx")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    viewer = login(Client(), world.user(Role.HQ_GROUP, "A"))
+    assert viewer.post(f"/checkpoints/{gate_a.pk}/daily/", {}).status_code == 403

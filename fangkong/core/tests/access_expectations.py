@@ -214,6 +214,8 @@ PAGES: dict[str, Rule] = {
     "checkpoints:lookup": Rule(REGISTER_PASSAGES, target="checkpoint"),
     "checkpoints:poster": Rule(VIEW_CHECKPOINTS, target="checkpoint"),
     "checkpoints:alerts": Rule(VIEW_CHECKPOINTS, writes=True, writers=LEAD_CHECKPOINTS),
+    "checkpoints:daily": Rule(VIEW_CHECKPOINTS, target="checkpoint", writes=True, writers=REGISTER_PASSAGES),
+    "checkpoints:daily_rollup": Rule(VIEW_CHECKPOINTS),
     "checkpoints:registrations": Rule(VIEW_CHECKPOINTS),
     "checkpoints:registrations_export": Rule(VIEW_CHECKPOINTS),
     "checkpoints:manifest": Rule(frozenset({ANYONE})),
