@@ -53,11 +53,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *LEAD_CHECKPOINTS,
     ],
     Role.HQ_GROUP: [
-        *VIEW_PEOPLE, "people.view_full_person", "imports.view_importjob", *VIEW_SCREENING, "screening.view_coverage",
+        *VIEW_PEOPLE,
+        "people.view_full_person",
+        "imports.view_importjob",
+        *VIEW_SCREENING,
+        "screening.view_coverage",
         *VIEW_CHECKPOINTS,
     ],
     Role.STREET_ADMIN: [
-        *EDIT_PEOPLE, *EDIT_PLACES, "people.merge_person", *IMPORT_LISTS, *LEAD_SCREENING, *LEAD_CHECKPOINTS
+        *EDIT_PEOPLE,
+        *EDIT_PLACES,
+        "people.merge_person",
+        *IMPORT_LISTS,
+        *LEAD_SCREENING,
+        *LEAD_CHECKPOINTS,
     ],
     Role.COMMUNITY_WORKER: [*EDIT_PEOPLE, *EDIT_PLACES, *IMPORT_LISTS, *LEAD_SCREENING, *LEAD_CHECKPOINTS],
     Role.GRID_WORKER: [*EDIT_PEOPLE, *IMPORT_LISTS, *WORK_SCREENING, *VIEW_CHECKPOINTS],
