@@ -99,8 +99,8 @@ def load_demo_checkpoints(*, seed: int = 6) -> int:
                 opening_hours="07:00-22:00",
             )
         )
-    Checkpoint.objects.bulk_create(checkpoints)
-    checkpoints = list(Checkpoint.objects.filter(place_path__startswith=district.path).order_by("id"))
+    # bulk_create sets the new ids (PostgreSQL and SQLite both return them), so only these gates get rows.
+    checkpoints = Checkpoint.objects.bulk_create(checkpoints)
     kit: list[KitCheck] = []
     shifts: list[Shift] = []
     for cp in checkpoints:
