@@ -92,7 +92,8 @@ def _result_out(result: RegistrationResult) -> dict[str, Any]:
 def register_passages(request: HttpRequest, payload: BatchIn) -> Any:
     user = _user(request, "checkpoints.add_registration")
     items = [RegistrationInput(**item.model_dump()) for item in payload.items]
-    results = register_batch(actor=user, items=items, source=RegistrationSource.API, request=request)
+    source = RegistrationSource.GATE if payload.source == "gate" else RegistrationSource.API
+    results = register_batch(actor=user, items=items, source=source, request=request)
     return {"results": [_result_out(r) for r in results]}
 
 

@@ -59,6 +59,9 @@ class RegistrationIn(Schema):
 
 class BatchIn(Schema):
     items: list[RegistrationIn] = Field(..., min_length=1, max_length=MAX_BATCH)
+    source: Literal["api", "gate"] = Field(
+        "api", description="gate: sent by the gate page's offline queue (staff at the gate); api: a device or system."
+    )
 
 
 class AlertOut(Schema):

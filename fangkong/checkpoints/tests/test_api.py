@@ -164,3 +164,12 @@ def test_the_same_client_id_twice_in_one_batch_is_stored_once(world: Any, gate_a
     results = post_json(client, "/api/v1/registrations/batch", {"items": [twice, twice]}).json()["results"]
     assert [r["status"] for r in results] == ["created", "duplicate"]
     assert Registration.objects.get().person == world.A.person
+
+
+def test_the_gate_pages_queue_marks_its_registrations_as_made_at_the_gate(world: Any, gate_a: Any) -> None:
+    client = bearer_client(world.user(Role.CHECKPOINT_STAFF, "A"))
+    body = {"items": [item(gate_a, phone=world.A.person.phone)], "source": "gate"}
+    assert post_json(client, "/api/v1/registrations/batch", body).json()["results"][0]["status"] == "created"
+    assert Registration.objects.get().source == "gate"
+    bogus = post_json(client, "/api/v1/registrations/batch", body | {"source": "admin"})
+    assert bogus.status_code == 422
