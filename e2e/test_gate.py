@@ -1,0 +1,64 @@
+"""Checkpoints: a gate on a phone registers online, keeps registrations while offline and sends them once back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from playwright.sync_api import expect
+
+from e2e.conftest import UI
+from fangkong.core.testing.idnumbers import make_resident_id
+
+# What a phone without network shows: failed requests, and htmx reporting its lookup could not be sent.
+OFFLINE_SYMPTOMS = ("ERR_INTERNET_DISCONNECTED", "htmx:sendError", "htmx:afterRequest")
+
+
+def _open_gate(ui: UI) -> None:
+    ui.goto("/checkpoints/")
+    ui.page.locator("tbody a[href*='/checkpoints/']").first.click()
+    ui.page.wait_for_load_state("networkidle")
+    ui.page.locator("a[href$='/gate/']").first.click()
+    ui.page.wait_for_load_state("networkidle")
+    ui.shot("gate page")
+
+
+def _register(ui: UI, number: str, name: str) -> None:
+    ui.page.fill("#id_lookup", number)
+    ui.page.fill("#id_temperature", "36.5")
+    ui.page.evaluate("document.getElementById('id_name').closest('details').open = true")
+    ui.page.fill("#id_name", name)
+    ui.page.click("#gate-form button[type=submit]")
+
+
+def _registered(ui: UI, name: str) -> int:
+    ui.goto("/checkpoints/registrations/")
+    return ui.page.locator("tbody tr", has_text=name).count()
+
+
+def test_gate_registers_online_queues_offline_and_resyncs_once(phone_ui: UI) -> None:
+    ui = phone_ui
+    ui.login("checkpoint1")
+    _open_gate(ui)
+
+    online = make_resident_id("410402", dt.date(1990, 5, 6), 611, male=True)
+    _register(ui, online, "在线登记")
+    ui.page.wait_for_selector("#gate-result.alert-success")
+    ui.shot("registered online")
+
+    before = len(ui.problems)
+    ui.page.context.set_offline(True)
+    offline = make_resident_id("410402", dt.date(1990, 5, 7), 613, male=True)
+    _register(ui, offline, "离线登记")
+    expect(ui.page.locator("#gate-queue")).to_have_text(re.compile(r"1\s*$"))  # one waits on the phone
+    ui.shot("queued offline")
+    ui.page.context.set_offline(False)
+    ui.page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(ui.page.locator("#gate-queue")).to_have_text("")
+    ui.shot("queue sent")
+    # Requests the page tried while the phone had no network failed by design.
+    ui.problems[before:] = [p for p in ui.problems[before:] if not any(s in p for s in OFFLINE_SYMPTOMS)]
+
+    assert _registered(ui, "在线登记") == 1
+    assert _registered(ui, "离线登记") == 1
+    ui.shot("registrations")
