@@ -606,7 +606,6 @@ class PushListHandler(KindHandler):
         new_rows: list[tuple[Any, ...]] = []
         new_keys: list[tuple[str, str]] = []
         filled: dict[int, dict[str, Any]] = {}
-        person_ids: list[int | None] = []
         for row, cleaned, place, _arrived in ready:
             key = (cleaned["document_type"], cleaned["document_number"])
             match = existing.get(key)
@@ -618,14 +617,13 @@ class PushListHandler(KindHandler):
                      ResidentType.FLOATING, {}, 1, now, now)
                 )  # fmt: skip
                 new_keys.append(key)
-                existing[key] = match = {"id": None, "place_path": place.path, "new": len(new_rows) - 1}
+                existing[key] = {"id": None, "place_path": place.path}  # the id comes with the insert below
                 deltas.add(place.path, ResidentType.FLOATING, +1)
             elif path_in_jurisdiction(self.actor, match["place_path"]):
                 changes = self._blank_fills(match, cleaned, row)
-                if changes and match["id"] is not None:
+                if changes:
                     match.update(changes)
                     filled[match["id"]] = match
-            person_ids.append(match["id"])
         ids = insert_rows(Person, NEW_PERSON_COLUMNS, new_rows, returning_ids=True)
         for key, pk in zip(new_keys, ids, strict=True):
             existing[key]["id"] = pk
