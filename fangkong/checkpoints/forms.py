@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.checkpoints.models import (
     CheckpointStatus,
@@ -94,7 +95,7 @@ class GateForm(forms.Form):
     latest_test_on = forms.CharField(
         label=_("Latest test"), required=False, max_length=10, widget=forms.DateInput(attrs={"type": "date"})
     )
-    name = forms.CharField(label=_("Name"), required=False, max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), required=False, max_length=50)
     vehicle_plate = forms.CharField(label=_("Vehicle plate"), required=False, max_length=12)
     passengers = forms.CharField(label=_("Passengers"), required=False, max_length=3)
     came_from = forms.CharField(label=_("Came from"), required=False, max_length=100)
@@ -111,7 +112,7 @@ class GateForm(forms.Form):
 class CheckInForm(forms.Form):
     """The venue's self check-in: as little as a phone can type on the doorstep."""
 
-    name = forms.CharField(label=_("Name"), max_length=50, validators=[validate_clean_text])
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, validators=[validate_clean_text])
     lookup = forms.CharField(label=_("ID number or mobile phone"), max_length=30)
     temperature = forms.CharField(label=_("Temperature (°C), if measured"), required=False, max_length=5)
     # Set by check_in.js when the page opens (the public page itself stays the same for everyone);
