@@ -56,6 +56,9 @@ def test_gate_registers_online_queues_offline_and_resyncs_once(phone_ui: UI) -> 
     ui.page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(ui.page.locator("#gate-queue")).to_have_text("")
     ui.shot("queue sent")
+    # The emptied lookup field may still fire htmx's delayed status lookup; let it finish before leaving.
+    ui.page.wait_for_timeout(1000)
+    ui.page.wait_for_load_state("networkidle")
     # Requests the page tried while the phone had no network failed by design.
     ui.problems[before:] = [p for p in ui.problems[before:] if not any(s in p for s in OFFLINE_SYMPTOMS)]
 
