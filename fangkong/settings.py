@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "fangkong.protocols",
     "fangkong.screening",
     "fangkong.checkpoints",
+    "fangkong.quarantine",
+    "fangkong.transfers",
+    "fangkong.monitoring",
     "fangkong.api",
     "fangkong.demo",
 ]

@@ -41,6 +41,45 @@ LEAD_CHECKPOINTS = [
     "checkpoints.change_alert",
 ]
 
+VIEW_QUARANTINE = [
+    "quarantine.view_site",
+    "quarantine.view_measure",
+    "transfers.view_transfertask",
+    "transfers.view_vehicle",
+    "monitoring.view_homecare",
+    "monitoring.view_healthreport",
+    "monitoring.view_healthalert",
+]
+# Community and grid: their residents' home measures, care teams, reports and alerts.
+CARE_QUARANTINE = [
+    *VIEW_QUARANTINE,
+    "quarantine.change_measuretest",
+    "monitoring.change_homecare",
+    "monitoring.add_delivery",
+    "monitoring.change_delivery",
+    "monitoring.add_healthreport",
+    "monitoring.change_healthalert",
+]
+# The site: rooms, placements, the medic's reports, transfers in and out, release.
+SITE_QUARANTINE = [
+    *CARE_QUARANTINE,
+    "quarantine.view_capacity",
+    "quarantine.change_site",
+    "quarantine.change_room",
+    "quarantine.place_person",
+    "quarantine.release_measure",
+    "transfers.add_transfertask",
+    "transfers.change_transfertask",
+    "transfers.change_vehicle",
+]
+HQ_QUARANTINE = [
+    *SITE_QUARANTINE,
+    "quarantine.add_site",
+    "quarantine.activate_site",
+    "quarantine.extend_measure",
+    "transfers.add_vehicle",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HQ_ADMIN: [
         *EDIT_PEOPLE,
@@ -51,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *IMPORT_LISTS,
         *HQ_SCREENING,
         *LEAD_CHECKPOINTS,
+        *HQ_QUARANTINE,
     ],
     Role.HQ_GROUP: [
         *VIEW_PEOPLE,
@@ -59,6 +99,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *VIEW_SCREENING,
         "screening.view_coverage",
         *VIEW_CHECKPOINTS,
+        *VIEW_QUARANTINE,
+        "quarantine.view_capacity",
     ],
     Role.STREET_ADMIN: [
         *EDIT_PEOPLE,
@@ -67,14 +109,36 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *IMPORT_LISTS,
         *LEAD_SCREENING,
         *LEAD_CHECKPOINTS,
+        *CARE_QUARANTINE,
+        "quarantine.view_capacity",
     ],
-    Role.COMMUNITY_WORKER: [*EDIT_PEOPLE, *EDIT_PLACES, *IMPORT_LISTS, *LEAD_SCREENING, *LEAD_CHECKPOINTS],
-    Role.GRID_WORKER: [*EDIT_PEOPLE, *IMPORT_LISTS, *WORK_SCREENING, *VIEW_CHECKPOINTS],
+    Role.COMMUNITY_WORKER: [
+        *EDIT_PEOPLE,
+        *EDIT_PLACES,
+        *IMPORT_LISTS,
+        *LEAD_SCREENING,
+        *LEAD_CHECKPOINTS,
+        *CARE_QUARANTINE,
+        "quarantine.release_measure",
+    ],
+    Role.GRID_WORKER: [*EDIT_PEOPLE, *IMPORT_LISTS, *WORK_SCREENING, *VIEW_CHECKPOINTS, *CARE_QUARANTINE],
     Role.CHECKPOINT_STAFF: [*VIEW_PEOPLE, *VIEW_SCREENING, "screening.add_keyperson", *STAFF_CHECKPOINTS],
-    Role.SITE_STAFF: [*VIEW_PEOPLE, "people.view_full_person", *VIEW_SCREENING],
-    Role.TESTING_STAFF: [*VIEW_PEOPLE, "protocols.view_protocol"],
-    Role.INSPECTOR: [*VIEW_PEOPLE, *VIEW_SCREENING, "screening.view_coverage", *VIEW_CHECKPOINTS],
-    Role.VIEWER: [*VIEW_PEOPLE, *VIEW_SCREENING],
+    Role.SITE_STAFF: [*VIEW_PEOPLE, "people.view_full_person", *VIEW_SCREENING, *SITE_QUARANTINE],
+    Role.TESTING_STAFF: [
+        *VIEW_PEOPLE,
+        "protocols.view_protocol",
+        "quarantine.view_measure",
+        "quarantine.change_measuretest",
+    ],
+    Role.INSPECTOR: [
+        *VIEW_PEOPLE,
+        *VIEW_SCREENING,
+        "screening.view_coverage",
+        *VIEW_CHECKPOINTS,
+        *VIEW_QUARANTINE,
+        "quarantine.view_capacity",
+    ],
+    Role.VIEWER: [*VIEW_PEOPLE, *VIEW_SCREENING, "quarantine.view_site", "quarantine.view_measure"],
 }
 
 

@@ -10,11 +10,14 @@ from fangkong.api.auth import AUTH
 from fangkong.checkpoints.api import registrations_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.imports.api import router as imports_router
+from fangkong.monitoring.api import router as monitoring_router
 from fangkong.people.api import router as persons_router
 from fangkong.places.api import router as places_router
 from fangkong.protocols.api import router as protocols_router
+from fangkong.quarantine.api import router as quarantine_router
 from fangkong.screening.api import coverage_router as screening_router
 from fangkong.screening.api import router as key_persons_router
+from fangkong.transfers.api import router as transfers_router
 
 api = NinjaAPI(
     title="Fangkong API",
@@ -39,3 +42,6 @@ api.add_router("/key-persons", key_persons_router)
 api.add_router("/screening", screening_router)
 api.add_router("/checkpoints", checkpoints_router)
 api.add_router("/registrations", registrations_router)
+api.add_router("/quarantine", quarantine_router)
+api.add_router("/transfers", transfers_router)
+api.add_router("/monitoring", monitoring_router)

@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
+from fangkong.core.errors import Conflict
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.people.services import DuplicatePerson, PlaceOutsideJurisdiction, StaleVersion
 from fangkong.screening.services import TransitionNotAllowed
@@ -148,6 +149,13 @@ def on_transition_not_allowed(request: HttpRequest, exc: TransitionNotAllowed, a
     return api.create_response(request, error_body(exc.message), status=409)
 
 
+def on_conflict(request: HttpRequest, exc: Conflict, api: NinjaAPI) -> HttpResponse:
+    body: dict[str, Any] = error_body(exc.message)
+    if exc.details:
+        body["errors"] = {"__all__": exc.details}
+    return api.create_response(request, body, status=409)
+
+
 def on_forbidden(request: HttpRequest, exc: PermissionDenied, api: NinjaAPI) -> HttpResponse:
     return api.create_response(request, error_body(_("You are not allowed to do this.")), status=403)
 
@@ -188,4 +196,5 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(DuplicatePerson, bind(on_duplicate))
     api.add_exception_handler(StaleVersion, bind(on_stale))
     api.add_exception_handler(TransitionNotAllowed, bind(on_transition_not_allowed))
+    api.add_exception_handler(Conflict, bind(on_conflict))
     api.add_exception_handler(PermissionDenied, bind(on_forbidden))

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,6 +52,13 @@ from fangkong.screening.models import (
 __all__ = ["StaleVersion", "TransitionNotAllowed"]
 
 ROUTABLE_TYPES = (PlaceType.COMMUNITY, PlaceType.GRID)
+
+
+# Sent inside `transition`'s transaction, so a receiver's failure undoes the step.
+# key_person_controlled: the measure is in force (kwargs key_person, actor, request).
+key_person_controlled = Signal()
+# key_person_releasing: about to release (kwargs key_person, actor); a receiver raises ValidationError to refuse.
+key_person_releasing = Signal()
 
 
 class TransitionNotAllowed(Exception):
@@ -154,8 +162,12 @@ def transition(
         kp.schedule = build_schedule(category, kp.measure_started_on)
         kp.measure_kind = kp.schedule[0]["kind"] if kp.schedule else "none"
         fields += ["protocol", "measure_started_on", "schedule", "measure_kind"]
+    if to == ClearState.RELEASED:
+        key_person_releasing.send(sender=KeyPerson, key_person=kp, actor=actor)
     kp.version += 1
     kp.save(update_fields=fields)
+    if to == ClearState.CONTROLLED:
+        key_person_controlled.send(sender=KeyPerson, key_person=kp, actor=actor, request=request)
     _event(kp, actor, EventKind.STATE, before, to, note)
     record(
         actor=actor,

@@ -1,0 +1,39 @@
+"""Quarantine's hooks: it opens a measure when screening puts a key person under control,
+refuses a release that bypasses the measure, and lets other apps add release conditions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.dispatch import Signal, receiver
+from django.utils.translation import gettext as _
+
+from fangkong.screening.services import key_person_controlled, key_person_releasing
+
+# Receivers answer with a list of unmet conditions, each a sentence (kwargs: measure).
+# Monitoring adds open alerts, transfers an unfinished transfer: release waits for all.
+release_blockers = Signal()
+# After a measure started (kwargs: measure, actor) or ended (kwargs: measure, actor, reason);
+# sent inside the service's transaction.
+measure_started = Signal()
+measure_ended = Signal()
+
+
+@receiver(key_person_controlled, dispatch_uid="quarantine_open_measure")
+def open_measure_for_key_person(sender: Any, key_person: Any, actor: Any, request: Any = None, **kwargs: Any) -> None:
+    from fangkong.quarantine.services import open_measure
+
+    if key_person.schedule:
+        open_measure(actor=actor, key_person=key_person, request=request)
+
+
+@receiver(key_person_releasing, dispatch_uid="quarantine_release_through_measure")
+def refuse_release_under_measure(sender: Any, key_person: Any, **kwargs: Any) -> None:
+    from fangkong.quarantine.models import Measure, MeasureStatus
+
+    if Measure.objects.filter(key_person=key_person, status=MeasureStatus.ACTIVE).exists():
+        raise ValidationError(
+            _("This person is under a measure: release them from the measure page, where its conditions are checked.")
+        )
