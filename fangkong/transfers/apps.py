@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TransfersConfig(AppConfig):
     name = "fangkong.transfers"
     verbose_name = _("Transfers")
+
+    def ready(self) -> None:
+        from fangkong.transfers import signals  # noqa: F401
