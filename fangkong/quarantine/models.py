@@ -235,6 +235,11 @@ class Measure(models.Model):
         phases = list(self.phases.all())
         return phases[0].kind if phases and today < phases[0].starts_on else ""
 
+    @property
+    def needs_room(self) -> bool:
+        """Due in central quarantine but not placed at a site."""
+        return self.is_active and self.site_id is None and self.current_kind == MeasureKind.CENTRAL_QUARANTINE
+
 
 class MeasurePhase(models.Model):
     """One dated phase of a measure (e.g. central quarantine from the 1st to the 14th)."""

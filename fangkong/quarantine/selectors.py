@@ -21,6 +21,7 @@ from fangkong.quarantine.models import (
     MeasureTest,
     Placement,
     Room,
+    RoomStatus,
     Site,
     SiteStatus,
     TestOutcome,
@@ -61,6 +62,25 @@ def rooms_of(site: Site, *, status: str = "", floor: int | None = None) -> Query
 def get_room_for_user(user: Any, pk: int) -> Room:
     sites = scope_to_user(Site.objects.all(), user)
     return get_object_or_404(Room.objects.select_related("site").filter(site__in=sites), pk=pk)
+
+
+def room_counts(site_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Rooms per status for each site, with "rooms" the total: one grouped query."""
+    counts: dict[int, dict[str, int]] = {}
+    for row in Room.objects.filter(site_id__in=site_ids).values("site_id", "status").annotate(n=Count("id")):
+        site = counts.setdefault(row["site_id"], {"rooms": 0})
+        site[row["status"]] = row["n"]
+        site["rooms"] += row["n"]
+    return counts
+
+
+def free_rooms_for(user: Any, *, site: Site | None = None) -> QuerySet[Room]:
+    """Free rooms of the sites in use, single rooms first: family rooms are kept for families."""
+    sites = scope_to_user(Site.objects.filter(status=SiteStatus.IN_USE), user)
+    rooms = Room.objects.filter(site__in=sites, status=RoomStatus.FREE, occupants=0)
+    if site is not None:
+        rooms = rooms.filter(site=site)
+    return rooms.select_related("site").order_by("capacity", "site_id", "floor", "number")
 
 
 def guests_of(site: Site) -> QuerySet[Placement]:

@@ -35,6 +35,7 @@ from fangkong.quarantine.models import (
     RoomStatus,
     RoomType,
     Site,
+    SiteStaff,
     SiteStatus,
     TestOutcome,
 )
@@ -259,6 +260,34 @@ def set_room_status(*, actor: Any, room: Room, status: str, request: HttpRequest
     return room
 
 
+@transaction.atomic
+def add_staff(
+    *,
+    actor: Any,
+    site: Site,
+    name: str,
+    role: str,
+    phone: str,
+    shift_starts: dt.time,
+    shift_ends: dt.time,
+    request: HttpRequest | None = None,
+) -> SiteStaff:
+    _check_scope(actor, site.place_path)
+    staff = SiteStaff(site=site, name=name, role=role, phone=phone, shift_starts=shift_starts, shift_ends=shift_ends)
+    staff.full_clean()
+    staff.save()
+    record(actor=actor, action=AuditAction.UPDATE, obj=site, summary=f"site {site.pk}: staff added", request=request)
+    return staff
+
+
+@transaction.atomic
+def remove_staff(*, actor: Any, staff: SiteStaff, request: HttpRequest | None = None) -> None:
+    _check_scope(actor, staff.site.place_path)
+    site = staff.site
+    staff.delete()
+    record(actor=actor, action=AuditAction.UPDATE, obj=site, summary=f"site {site.pk}: staff removed", request=request)
+
+
 # --- measures ----------------------------------------------------------------------------
 
 
@@ -459,17 +488,6 @@ def place_person(*, actor: Any, measure: Measure, room: Room, request: HttpReque
     return placement
 
 
-def _free_rooms_for(site: Site | None, actor: Any) -> Any:
-    from fangkong.core.scoping import scope_to_user
-
-    sites = scope_to_user(Site.objects.filter(status=SiteStatus.IN_USE), actor)
-    rooms = Room.objects.filter(site__in=sites, status=RoomStatus.FREE, occupants=0)
-    if site is not None:
-        rooms = rooms.filter(site=site)
-    # Single rooms first: family rooms are kept for families.
-    return rooms.order_by("capacity", "site_id", "floor", "number")
-
-
 @transaction.atomic
 def place_in_next_free_room(
     *, actor: Any, measure: Measure, site: Site | None = None, request: HttpRequest | None = None
@@ -485,7 +503,9 @@ def place_in_next_free_room(
             % {"room": placement.room.number, "site": placement.room.site.name},
             placement,
         )
-    rooms = _free_rooms_for(site, actor)
+    from fangkong.quarantine.selectors import free_rooms_for
+
+    rooms = free_rooms_for(actor, site=site).select_related(None)
     if connection.features.has_select_for_update_skip_locked:
         rooms = rooms.select_for_update(skip_locked=True, of=("self",))
     room = rooms.first()
