@@ -33,6 +33,9 @@ NAV_ITEMS = [
     NavItem(_("Protocols"), "protocols:list", "protocols.view_protocol"),
     NavItem(_("Checkpoints"), "checkpoints:list", "checkpoints.view_checkpoint"),
     NavItem(_("Checkpoint alerts"), "checkpoints:alerts", "checkpoints.view_alert"),
+    NavItem(_("Under measures"), "quarantine:measures", "quarantine.view_measure"),
+    NavItem(_("Quarantine sites"), "quarantine:sites", "quarantine.view_site"),
+    NavItem(_("Capacity board"), "quarantine:capacity", "quarantine.view_capacity"),
     NavItem(_("Audit log"), "audit:list", "audit.view_auditevent"),
     NavItem(_("API tokens"), "accounts:tokens"),
 ]
