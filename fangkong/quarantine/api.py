@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from fangkong.api.errors import AUTH_ERRORS, INPUT_ERRORS, NOT_FOUND, ErrorOut
 from fangkong.core.errors import Conflict
@@ -70,7 +70,7 @@ def list_sites(request: HttpRequest, filters: Query[SiteFilters]) -> Any:
     return {"items": items, "count": qs.count()}
 
 
-@router.get("/sites/{int:site_id}/rooms", response={200: RoomList, **READ_ERRORS}, summary="Rooms of a site")
+@router.get("/sites/{site_id}/rooms", response={200: RoomList, **READ_ERRORS}, summary="Rooms of a site")
 def list_rooms(request: HttpRequest, site_id: int, filters: Query[RoomFilters]) -> Any:
     user = _user(request, "quarantine.view_site")
     site = get_site_for_user(user, site_id)
@@ -93,11 +93,11 @@ def create_placement(request: HttpRequest, payload: PlacementIn) -> Any:
         raise Conflict(_("This person is not under an active measure in your jurisdiction."))
     room = get_room_for_user(user, payload.room_id)
     placement = place_person(actor=user, measure=measure, room=room, request=request)
-    return 201, _placement_out(placement)
+    return Status(201, _placement_out(placement))
 
 
 @router.post(
-    "/placements/{int:placement_id}/release",
+    "/placements/{placement_id}/release",
     response={200: ReleaseOut, **WRITE_ERRORS},
     summary="Release the person of a placement from their measure",
     description="409 lists the unmet release conditions in `errors.__all__`.",
@@ -112,10 +112,15 @@ def release_placement(request: HttpRequest, placement_id: int, payload: ReleaseI
     )
     assert measure.released_at is not None
     assert measure.certificate_code
-    return 200, {
-        "measure_id": measure.pk,
-        "status": measure.status,
-        "released_at": measure.released_at,
-        "certificate_code": measure.certificate_code,
-        "certificate_url": request.build_absolute_uri(reverse("quarantine:verify", args=[measure.certificate_code])),
-    }
+    return Status(
+        200,
+        {
+            "measure_id": measure.pk,
+            "status": measure.status,
+            "released_at": measure.released_at,
+            "certificate_code": measure.certificate_code,
+            "certificate_url": request.build_absolute_uri(
+                reverse("quarantine:verify", args=[measure.certificate_code])
+            ),
+        },
+    )

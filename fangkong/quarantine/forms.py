@@ -20,6 +20,19 @@ from fangkong.quarantine.models import (
 )
 
 
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, so `{{ field }}` renders as the rest of the UI."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+
 class SiteFilterForm(forms.Form):
     q = forms.CharField(label=_("Name or address contains"), required=False, max_length=50)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *SiteStatus.choices])
@@ -29,7 +42,7 @@ class SiteFilterForm(forms.Form):
         return {"q": data.get("q") or "", "status": data.get("status") or ""}
 
 
-class SiteForm(forms.Form):
+class SiteForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100, validators=[validate_clean_text])
     kind = forms.ChoiceField(label=_("Type"), choices=SiteKind.choices)
     place = forms.ModelChoiceField(label=_("Street / district"), queryset=Place.objects.none())
@@ -52,7 +65,7 @@ class SiteForm(forms.Form):
         self.fields["place"].queryset = places.order_by("path")  # type: ignore[attr-defined]
 
 
-class RoomsForm(forms.Form):
+class RoomsForm(StyledForm):
     numbers = forms.CharField(
         label=_("Room numbers"), max_length=500, help_text=_("Ranges and lists, e.g. 101-120, 201, 202")
     )
@@ -61,14 +74,14 @@ class RoomsForm(forms.Form):
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10, initial=1)
 
 
-class RoomStatusForm(forms.Form):
+class RoomStatusForm(StyledForm):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[(s, label) for s, label in RoomStatus.choices if s != RoomStatus.OCCUPIED],
     )
 
 
-class StaffForm(forms.Form):
+class StaffForm(StyledForm):
     name = forms.CharField(label=_("Staff name"), max_length=50, validators=[validate_clean_text])
     role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
     phone = forms.RegexField(
@@ -109,16 +122,16 @@ class MeasureFilterForm(forms.Form):
         return {"q": data.get("q") or "", "status": status or "", "where": data.get("where") or ""}
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(StyledForm):
     room = forms.IntegerField(label=_("Room"), required=False, min_value=1)
 
 
-class MoveForm(forms.Form):
+class MoveForm(StyledForm):
     room = forms.IntegerField(label=_("Room"), min_value=1)
     reason = forms.CharField(label=_("Reason"), max_length=100)
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(StyledForm):
     to_home = forms.TypedChoiceField(
         label=_("Goes to"),
         coerce=lambda v: v == "home",
@@ -127,7 +140,7 @@ class LeaveForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=100)
 
 
-class TestForm(forms.Form):
+class TestForm(StyledForm):
     due_on = forms.DateField(label=_("Due"), widget=forms.HiddenInput)
     sampled_on = forms.DateField(label=_("Sampled"), widget=forms.DateInput(attrs={"type": "date"}))
     outcome = forms.ChoiceField(label=_("Result"), choices=TestOutcome.choices)
@@ -139,12 +152,12 @@ class TestForm(forms.Form):
         return value
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(StyledForm):
     days = forms.IntegerField(label=_("Extend by days"), min_value=1, max_value=60)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class ReleaseForm(forms.Form):
+class ReleaseForm(StyledForm):
     early_reason = forms.CharField(
         label=_("Reason for early release"),
         required=False,
@@ -153,7 +166,7 @@ class ReleaseForm(forms.Form):
     )
 
 
-class DailyForm(forms.Form):
+class DailyForm(StyledForm):
     day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(
         label=_("List"),

@@ -305,7 +305,10 @@ def daily(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filter_query": urlencode({"day": day.isoformat(), "kind": kind}),
     }
-    return render(request, "quarantine/daily.html", context)
+    template = "quarantine/_daily_rows.html" if _htmx_target(request) == "daily-results" else "quarantine/daily.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 def _measure_columns() -> list[Column]:

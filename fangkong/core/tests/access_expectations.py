@@ -19,6 +19,7 @@ adds a variant of a route (e.g. the unmasked export) with its own rule.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,35 @@ VIEW_CHECKPOINTS = frozenset(
 )
 REGISTER_PASSAGES = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.CHECKPOINT_STAFF})
 LEAD_CHECKPOINTS = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
+# Quarantine (隔离): who sees measures and sites, who places, releases and runs the sites.
+VIEW_MEASURES = ALL_ROLES - {Role.CHECKPOINT_STAFF}
+VIEW_SITES = ALL_ROLES - {Role.CHECKPOINT_STAFF, Role.TESTING_STAFF}
+VIEW_CAPACITY = frozenset({Role.HQ_ADMIN, Role.HQ_GROUP, Role.STREET_ADMIN, Role.SITE_STAFF, Role.INSPECTOR})
+RUN_SITES = frozenset({Role.HQ_ADMIN, Role.SITE_STAFF})
+RECORD_TESTS = frozenset(
+    {
+        Role.HQ_ADMIN,
+        Role.STREET_ADMIN,
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+        Role.SITE_STAFF,
+        Role.TESTING_STAFF,
+    }
+)
+RELEASE_MEASURES = frozenset({Role.HQ_ADMIN, Role.SITE_STAFF, Role.COMMUNITY_WORKER})
+# Transfers (转运): who sees tasks and vehicles, who runs the transfers, who manages the vehicles.
+VIEW_TRANSFERS = frozenset(
+    {
+        Role.HQ_ADMIN,
+        Role.HQ_GROUP,
+        Role.STREET_ADMIN,
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+        Role.SITE_STAFF,
+        Role.INSPECTOR,
+    }
+)
+RUN_TRANSFERS = frozenset({Role.HQ_ADMIN, Role.SITE_STAFF})
 NOBODY: frozenset[str] = frozenset()  # e.g. the Django admin: staff accounts only, none in the matrix
 
 
@@ -131,6 +161,18 @@ def _person_json(scene: Any) -> dict[str, Any]:
 
 def _person_patch_json(scene: Any) -> dict[str, Any]:
     return {"version": scene.person.version, "name": "改名测试"}
+
+
+def _transfer_task_json(scene: Any) -> dict[str, Any]:
+    from fangkong.core.tests.test_access_matrix import transfer_measure
+
+    planned = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    return {
+        "kind": "to_hospital",
+        "measure_ids": [transfer_measure(scene, "转运乙", 663).pk],
+        "planned_at": planned.isoformat(),
+        "to_text": "市第一人民医院",
+    }
 
 
 # Pages, by URL name (namespace:name). Keys "name?query" are variants with their own rule.
@@ -221,6 +263,46 @@ PAGES: dict[str, Rule] = {
     "checkpoints:manifest": Rule(frozenset({ANYONE})),
     "checkpoints:service_worker": Rule(frozenset({ANYONE})),
     "checkpoints:check_in": Rule(frozenset({ANYONE}), target="check_in_link", scoped=False, writes=True),
+    # Quarantine (隔离): measures, sites and rooms, the capacity board, the release notice.
+    "quarantine:measures": Rule(VIEW_MEASURES),
+    "quarantine:measures_export": Rule(VIEW_MEASURES),
+    "quarantine:measure_detail": Rule(VIEW_MEASURES, target="measure"),
+    "quarantine:measure_place": Rule(RUN_SITES, target="measure", writes=True),
+    "quarantine:measure_move": Rule(RUN_SITES, target="measure", writes=True),
+    "quarantine:measure_leave": Rule(RUN_SITES, target="measure", writes=True),
+    "quarantine:measure_test": Rule(RECORD_TESTS, target="measure", writes=True),
+    "quarantine:measure_extend": Rule(HQ, target="measure", writes=True),
+    "quarantine:measure_release": Rule(RELEASE_MEASURES, target="measure", writes=True),
+    "quarantine:certificate": Rule(VIEW_MEASURES, target="released_measure"),
+    "quarantine:sites": Rule(VIEW_SITES),
+    "quarantine:sites_export": Rule(VIEW_SITES),
+    "quarantine:site_add": Rule(HQ, writes=True),
+    "quarantine:site_detail": Rule(VIEW_SITES, target="site"),
+    "quarantine:site_edit": Rule(RUN_SITES, target="site", writes=True),
+    "quarantine:site_rooms": Rule(RUN_SITES, target="site", writes=True),
+    "quarantine:site_staff": Rule(RUN_SITES, target="site", writes=True),
+    "quarantine:site_activate": Rule(HQ, target="site", writes=True),
+    "quarantine:room_status": Rule(RUN_SITES, target="room", writes=True),
+    "quarantine:capacity": Rule(VIEW_CAPACITY),
+    "quarantine:daily": Rule(VIEW_MEASURES),
+    "quarantine:daily_export": Rule(VIEW_MEASURES),
+    # Anyone holding a release notice may check it; the answer shows masked data only.
+    "quarantine:verify": Rule(frozenset({ANYONE}), target="certificate_code", scoped=False),
+    # Transfers (转运): tasks with their run, passengers and crew; the vehicle pool.
+    "transfers:list": Rule(VIEW_TRANSFERS),
+    "transfers:export": Rule(VIEW_TRANSFERS),
+    "transfers:add": Rule(RUN_TRANSFERS, writes=True),
+    "transfers:detail": Rule(VIEW_TRANSFERS, target="transfer_task"),
+    "transfers:depart": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
+    "transfers:arrive": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
+    "transfers:disinfect": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
+    "transfers:cancel": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
+    "transfers:assign_vehicle": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
+    "transfers:passengers": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
+    "transfers:crew": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
+    "transfers:vehicles": Rule(VIEW_TRANSFERS),
+    "transfers:vehicle_add": Rule(HQ, writes=True),
+    "transfers:vehicle_edit": Rule(VIEW_TRANSFERS, target="vehicle", writes=True, writers=RUN_TRANSFERS),
 }
 
 PAGES |= {
@@ -260,4 +342,20 @@ API: dict[str, Rule] = {
     "fangkong_checkpoints_api_list_checkpoints": Rule(VIEW_CHECKPOINTS),
     "fangkong_checkpoints_api_register_passages": Rule(REGISTER_PASSAGES, writes=True),
     "fangkong_checkpoints_api_colocated": Rule(VIEW_CHECKPOINTS),
+    "fangkong_quarantine_api_list_sites": Rule(VIEW_SITES),
+    "fangkong_quarantine_api_list_rooms": Rule(VIEW_SITES, target="site"),
+    # The body names the person and room; an empty body is refused with 422 after the permission check.
+    "fangkong_quarantine_api_create_placement": Rule(RUN_SITES, writes=True),
+    "fangkong_quarantine_api_release_placement": Rule(RELEASE_MEASURES, target="placement", writes=True),
+    # Transfers: the task in A is planned with a vehicle, a driver and a passenger, so it can depart.
+    "fangkong_transfers_api_list_vehicles": Rule(VIEW_TRANSFERS),
+    "fangkong_transfers_api_list_tasks": Rule(VIEW_TRANSFERS),
+    "fangkong_transfers_api_create_task": Rule(RUN_TRANSFERS, writes=True, body=_transfer_task_json),
+    "fangkong_transfers_api_get_task": Rule(VIEW_TRANSFERS, target="transfer_task"),
+    "fangkong_transfers_api_depart_task": Rule(
+        RUN_TRANSFERS, target="transfer_task", writes=True, body=lambda scene: {}
+    ),
+    "fangkong_transfers_api_arrive_task": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
+    "fangkong_transfers_api_disinfect_vehicle": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
+    "fangkong_transfers_api_cancel_task": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
 }

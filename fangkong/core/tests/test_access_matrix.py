@@ -199,6 +199,92 @@ def _check_in_link(scene: Scene) -> dict[str, str]:
     return {"token": check_in_token(_checkpoint(scene))}
 
 
+def _site(scene: Scene) -> Any:
+    from fangkong.quarantine.services import SiteInput, add_rooms, create_site
+
+    model = apps.get_model("quarantine", "Site")
+    existing = model.objects.filter(place=scene.world.A.compound).first()
+    if existing is not None:
+        return existing
+    # At the compound, so that every account of side A is posted at or above it.
+    data = SiteInput(name="A隔离酒店", place=scene.world.A.compound, address="A路1号", status="in_use")
+    site = create_site(actor=scene.world.hq, data=data)
+    add_rooms(actor=scene.world.hq, site=site, numbers=["101", "102"], floor=1)
+    return site
+
+
+def _measure_of(scene: Scene, person: Any) -> Any:
+    from fangkong.quarantine.tests.factories import make_measure
+
+    model = apps.get_model("quarantine", "Measure")
+    return model.objects.filter(person=person).first() or make_measure(scene.world.hq, person)
+
+
+def _placement(scene: Scene) -> Any:
+    from fangkong.quarantine.services import place_person
+
+    measure = _measure_of(scene, scene.world.A.person)
+    model = apps.get_model("quarantine", "Placement")
+    room = apps.get_model("quarantine", "Room").objects.get(site=_site(scene), number="101")
+    return model.objects.filter(measure=measure).first() or place_person(
+        actor=scene.world.hq, measure=measure, room=room
+    )
+
+
+def _released_measure(scene: Scene) -> Any:
+    from fangkong.quarantine.services import release_measure
+
+    person = apps.get_model("people", "Person").objects.filter(name="解除甲").first() or make_person(
+        scene.world.A.household, name="解除甲", seq=93
+    )
+    measure = _measure_of(scene, person)
+    if measure.status == "active":
+        measure.tests.all().delete()
+        measure = release_measure(actor=scene.world.hq, measure=measure, early_reason="访问矩阵")
+    return measure
+
+
+def transfer_measure(scene: Scene, name: str, seq: int) -> Any:
+    """A person of A under a measure, for transfers; their name joins the markers of A's data."""
+    from fangkong.transfers.tests.factories import make_measure
+
+    person = apps.get_model("people", "Person").objects.filter(name=name).first() or make_person(
+        scene.world.A.household, name=name, seq=seq
+    )
+    for marker in (name, mask_document(person.document_number)):
+        if marker not in scene.markers:
+            scene.markers.append(marker)
+    model = apps.get_model("quarantine", "Measure")
+    return model.objects.filter(person=person, status="active").first() or make_measure(scene.world.hq, person)
+
+
+def _vehicle(scene: Scene) -> Any:
+    from fangkong.transfers.services import VehicleInput, create_vehicle
+
+    model = apps.get_model("transfers", "Vehicle")
+    # At the compound, so that every account of side A is posted at or above it.
+    data = VehicleInput(plate="豫CA0001", seats=4, place=scene.world.A.compound, kind="ambulance")
+    return model.objects.filter(plate=data.plate).first() or create_vehicle(actor=scene.world.hq, data=data)
+
+
+def _transfer_task(scene: Scene) -> Any:
+    from fangkong.transfers.services import CrewInput, TaskInput, create_task
+
+    vehicle = _vehicle(scene)
+    existing = apps.get_model("transfers", "TransferTask").objects.filter(vehicle=vehicle).first()
+    if existing is not None:
+        return existing
+    data = TaskInput(
+        kind="to_hospital",
+        measures=[transfer_measure(scene, "转运甲", 661)],
+        planned_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+        vehicle=vehicle,
+        to_text="市第一人民医院",
+        crew=[CrewInput(role="driver", name="王师傅", phone="13700000001")],
+    )
+    return create_task(actor=scene.world.hq, data=data)
+
+
 # Builders of the objects a route's path can name, all inside jurisdiction A. A new app whose URLs
 # take a new kind of object adds one entry here: the object (its pk fills the path) or the path's
 # keyword arguments as a dict.
@@ -216,6 +302,14 @@ TARGETS: dict[str, Callable[[Scene], Any]] = {
     "protocol": _protocol,
     "checkpoint": _checkpoint,
     "check_in_link": _check_in_link,
+    "site": _site,
+    "room": lambda scene: apps.get_model("quarantine", "Room").objects.get(site=_site(scene), number="102"),
+    "measure": lambda scene: _measure_of(scene, scene.world.A.person),
+    "placement": _placement,
+    "released_measure": _released_measure,
+    "certificate_code": lambda scene: {"code": _released_measure(scene).certificate_code},
+    "vehicle": _vehicle,
+    "transfer_task": _transfer_task,
 }
 
 
