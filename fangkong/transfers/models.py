@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.validators import to_halfwidth, validate_clean_text
 from fangkong.people.models import Person
 from fangkong.places.models import Place
@@ -255,6 +256,10 @@ class CrewMember(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"
 
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
 
 class TransferPassenger(models.Model):
     """One person under a measure on a task. `is_active` holds while the task is planned or en route."""
@@ -281,3 +286,11 @@ class TransferPassenger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}:{self.person_id}"
+
+    @property
+    def masked_document(self) -> str:
+        return mask_document(self.person.document_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.person.phone)
