@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from fangkong.api.errors import AUTH_ERRORS, INPUT_ERRORS, NOT_FOUND, ErrorOut
 from fangkong.quarantine.selectors import get_measure_for_user
@@ -145,7 +145,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Any:
         ),
         request=request,
     )
-    return 201, _task_out(get_task_for_user(user, task.pk))
+    return Status(201, _task_out(get_task_for_user(user, task.pk)))
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **READ_ERRORS}, summary="One transfer task")
