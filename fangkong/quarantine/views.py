@@ -297,7 +297,13 @@ def daily(request: HttpRequest) -> HttpResponse:
     qs = selectors.daily_rows(request.user, day=day, kind=kind)
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     _mask(page.object_list)
+    due = selectors.tests_due(request.user, day=day).filter(outcome="")
+    tests = list(due[:100])
+    for test in tests:
+        test.masked_document = mask_document(test.measure.person.document_number)  # type: ignore[attr-defined]
     context = {
+        "tests": tests,
+        "tests_total": due.count(),
         "summary": selectors.daily_summary(request.user),
         "form": form,
         "day": day,
