@@ -30,6 +30,7 @@ from fangkong.core.errors import Conflict
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.masking import mask_document, mask_name
 from fangkong.core.paging import CountedPaginator
+from fangkong.protocols.selectors import all_category_names
 from fangkong.quarantine import selectors, services
 from fangkong.quarantine.forms import (
     DailyForm,
@@ -318,10 +319,11 @@ def daily(request: HttpRequest) -> HttpResponse:
 
 
 def _measure_columns() -> list[Column]:
+    names = all_category_names()
     return [
         Column(gettext_lazy("Name"), lambda m: m.person.name, 10),
         Column(gettext_lazy("Document"), lambda m: mask_document(m.person.document_number), 20),
-        Column(gettext_lazy("Category"), lambda m: m.category, 14),
+        Column(gettext_lazy("Category"), lambda m: names.get(m.category, m.category), 14),
         Column(gettext_lazy("Started"), lambda m: m.started_on, 12),
         Column(gettext_lazy("Ends"), lambda m: m.ends_on, 12),
         Column(gettext_lazy("Site"), lambda m: m.site.name if m.site else "", 16),
@@ -356,8 +358,10 @@ def daily_export(request: HttpRequest) -> HttpResponseBase:
 
 
 def _mask(measures: Any) -> None:
+    names = all_category_names()
     for m in measures:
         m.masked_document = mask_document(m.person.document_number)
+        m.category_name = names.get(m.category, m.category)
 
 
 @login_required
@@ -441,6 +445,7 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "measure": measure,
         "person": measure.person,
         "masked_document": mask_document(measure.person.document_number),
+        "category_name": all_category_names().get(measure.category, measure.category),
         "phases": phases,
         "current_phase": measure.phase_on(today),
         "tests": tests,

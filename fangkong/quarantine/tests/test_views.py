@@ -23,14 +23,14 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(user: Any) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
 
 def api(user: Any) -> Client:
     _token, raw = issue_token(user=user, name="test")
-    return Client(headers={"authorization": f"Bearer {raw}"})
+    return Client(headers={"authorization": f"Bearer {raw}", "accept-language": "en"})
 
 
 def test_hq_creates_a_site_adds_rooms_and_sees_them_on_the_capacity_board(world: Any) -> None:
