@@ -372,6 +372,34 @@ def grow_side_a(scene: Scene, tmp: Path) -> None:
     )
 
 
+def _home_measure(scene: Scene) -> Any:
+    """A person of A under home quarantine, started three days ago (so yesterday's reports belong to it)."""
+    from fangkong.quarantine.tests.factories import make_measure
+
+    person = apps.get_model("people", "Person").objects.filter(name="居家甲").first() or make_person(
+        scene.world.A.household, name="居家甲", seq=95
+    )
+    model = apps.get_model("quarantine", "Measure")
+    measure = model.objects.filter(person=person).first()
+    if measure is None:
+        measure = make_measure(scene.world.hq, person, category="secondary_contact")
+        back = dt.timedelta(days=3)
+        model.objects.filter(pk=measure.pk).update(
+            started_on=measure.started_on - back, created_at=measure.created_at - back
+        )
+        measure.refresh_from_db()
+    return measure
+
+
+def _report_link(scene: Scene) -> dict[str, str]:
+    from fangkong.quarantine.services import report_link_token
+
+    return {"token": report_link_token(_home_measure(scene))}
+
+
+TARGETS |= {"home_measure": _home_measure, "report_link": _report_link}
+
+
 # --- the routes -------------------------------------------------------------------------------------
 
 
