@@ -36,6 +36,7 @@ NAV_ITEMS = [
     NavItem(_("Under measures"), "quarantine:measures", "quarantine.view_measure"),
     NavItem(_("Quarantine sites"), "quarantine:sites", "quarantine.view_site"),
     NavItem(_("Capacity board"), "quarantine:capacity", "quarantine.view_capacity"),
+    NavItem(_("Transfers"), "transfers:list", "transfers.view_transfertask"),
     NavItem(_("Home quarantine"), "monitoring:home_list", "monitoring.view_homecare"),
     NavItem(_("Reports due"), "monitoring:due", "monitoring.view_healthreport"),
     NavItem(_("Health alerts"), "monitoring:alerts", "monitoring.view_healthalert"),

@@ -395,7 +395,10 @@ API: dict[str, Rule] = {
     # Transfers: the task in A is planned with a vehicle, a driver and a passenger, so it can depart.
     "fangkong_transfers_api_list_vehicles": Rule(VIEW_TRANSFERS),
     "fangkong_transfers_api_list_tasks": Rule(VIEW_TRANSFERS),
-    "fangkong_transfers_api_create_task": Rule(RUN_TRANSFERS, writes=True, body=_transfer_task_json),
+    # The body names persons of A: only A's staff may plan their transfer.
+    "fangkong_transfers_api_create_task": Rule(
+        RUN_TRANSFERS, target="transfer_task", writes=True, body=_transfer_task_json
+    ),
     "fangkong_transfers_api_get_task": Rule(VIEW_TRANSFERS, target="transfer_task"),
     "fangkong_transfers_api_depart_task": Rule(
         RUN_TRANSFERS, target="transfer_task", writes=True, body=lambda scene: {}
