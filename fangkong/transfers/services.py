@@ -722,7 +722,8 @@ def request_hospital_transfer(
         _check_scope(actor, measure.place_path)
     else:
         actor = None
-    reason = _text(reason, "reason", limit=300) or _("Fever or symptoms reported")
+    # A long report is cut rather than refused: the transfer matters more than its note.
+    reason = _text(" ".join(str(reason or "").split())[:300], "reason", limit=300) or _("Fever or symptoms reported")
     # Two reports at once: the measure row serialises them, the second finds the first's task.
     measure = Measure.objects.select_for_update().select_related("person", "place").get(pk=measure.pk)
     if measure.status != MeasureStatus.ACTIVE:
