@@ -3,7 +3,8 @@
 One run arrived yesterday and was disinfected, one arrived an hour ago and waits for its
 disinfection (its vehicle shows "being disinfected"), one is planned for the persons still
 waiting for a room. Runs that have arrived carry persons already placed at the site they went
-to, so the quarantine data stays consistent; the rows go in directly (the demo must stay fast).
+to (or, when nobody is placed, persons at home, taken home), so the quarantine data stays
+consistent; the rows go in directly (the demo must stay fast).
 """
 
 from __future__ import annotations
@@ -69,32 +70,36 @@ def _crew(task: TransferTask, rng: random.Random, *, security: bool = False) -> 
 def _arrived_run(
     *,
     vehicle: Vehicle,
-    site: Site,
     measures: list[Measure],
     arrived_at: dt.datetime,
     disinfected: bool,
     rng: random.Random,
 ) -> TransferTask:
+    """A finished run: to the site the persons are placed at, or home for those at home."""
     first = measures[0]
     departed = arrived_at - dt.timedelta(minutes=rng.randint(25, 70))
+    home = (first.person.address or first.place.name)[:200]
+    to_site = first.site
     task = TransferTask.objects.create(
-        kind=TransferKind.TO_SITE,
+        kind=TransferKind.TO_SITE if to_site else TransferKind.TO_HOME,
         status=TransferStatus.ARRIVED,
         place_id=first.place_id,
         place_path=first.place_path,
-        from_address=(first.person.address or first.place.name)[:200],
-        to_site=site,
+        from_address=home if to_site else "火车站转运接驳点",
+        to_site=to_site,
+        to_text="" if to_site else home,
         vehicle=vehicle,
         planned_at=departed - dt.timedelta(minutes=15),
         departed_at=departed,
         arrived_at=arrived_at,
         disinfected_at=arrived_at + dt.timedelta(minutes=50) if disinfected else None,
     )
-    task.arrival_note = f"转运任务 #{task.pk} 已到达；{len(measures)} 人已安置。"
+    outcome = "已安置" if to_site else "已到家"
+    task.arrival_note = f"转运任务 #{task.pk} 已到达；{len(measures)} 人{outcome}。"
     task.save(update_fields=["arrival_note"])
     TransferPassenger.objects.bulk_create(
         [
-            TransferPassenger(task=task, measure=m, person_id=m.person_id, is_active=False, outcome="已安置")
+            TransferPassenger(task=task, measure=m, person_id=m.person_id, is_active=False, outcome=outcome)
             for m in measures
         ]
     )
@@ -114,31 +119,27 @@ def seed_transfers(district: Place, rng: random.Random) -> dict[str, Any]:
     _ambulance, van1, van2, bus = vehicles
     tasks: list[TransferTask] = []
     active = Measure.objects.filter(status=MeasureStatus.ACTIVE, place_path__startswith=district.path)
-    placed = list(active.filter(site__isnull=False).select_related("person", "place", "site").order_by("id")[:6])
-    if placed:
-        site = placed[0].site
-        assert site is not None
-        at_site = [m for m in placed if m.site_id == site.pk]
+    related = ("person", "place", "site")
+    # Finished runs carry persons already at a site (brought there) or, failing that, at home (taken home).
+    done = list(active.filter(site__isnull=False).select_related(*related).order_by("site_id", "id")[:6]) or list(
+        active.filter(at_home=True).select_related(*related).order_by("id")[:4]
+    )
+    if done:
+        # Each run goes to one destination: the persons of the first site (or home) only.
+        same = [m for m in done if m.site_id == done[0].site_id]
+        half = max(1, len(same) // 2)
         yesterday = now - dt.timedelta(days=1, hours=rng.randint(0, 6))
-        tasks.append(
-            _arrived_run(vehicle=bus, site=site, measures=at_site[:4], arrived_at=yesterday, disinfected=True, rng=rng)
-        )
-        rest = [m for m in placed if m not in at_site[:4]]
-        if rest:
-            rest_site = rest[0].site
-            assert rest_site is not None
-            tasks.append(
-                _arrived_run(
-                    vehicle=van1,
-                    site=rest_site,
-                    measures=[m for m in rest if m.site_id == rest_site.pk][:2],
-                    arrived_at=now - dt.timedelta(hours=1),
-                    disinfected=False,
-                    rng=rng,
+        runs = [(bus, same[:half], yesterday, True), (van1, same[half:], now - dt.timedelta(hours=1), False)]
+        for vehicle, measures, arrived_at, disinfected in runs:
+            if measures:
+                tasks.append(
+                    _arrived_run(
+                        vehicle=vehicle, measures=measures, arrived_at=arrived_at, disinfected=disinfected, rng=rng
+                    )
                 )
-            )
-            van1.status = VehicleStatus.DISINFECTING
-            van1.save(update_fields=["status"])
+                if not disinfected:
+                    vehicle.status = VehicleStatus.DISINFECTING
+                    vehicle.save(update_fields=["status"])
     waiting = list(
         active.filter(site__isnull=True, at_home=False).select_related("person", "place").order_by("id")[: van2.seats]
     )

@@ -43,3 +43,13 @@ def test_demo_runs_need_no_measures_and_plates_repeat_with_the_seed(world: World
     Vehicle.objects.all().delete()
     seed_transfers(world.district, random.Random(5))
     assert list(Vehicle.objects.order_by("id").values_list("plate", flat=True)) == first
+
+
+def test_with_everyone_at_home_the_demo_runs_took_them_home(world: World) -> None:
+    at_home = [new_measure(world), new_measure(world)]
+    for m in at_home:
+        m.at_home = True
+        m.save(update_fields=["at_home"])
+    assert seed_transfers(world.district, random.Random(3)) == {"vehicles": 4, "tasks": 2}
+    runs = list(TransferTask.objects.order_by("arrived_at").values_list("kind", "vehicle__status"))
+    assert runs == [("to_home", VehicleStatus.AVAILABLE), ("to_home", VehicleStatus.DISINFECTING)]
