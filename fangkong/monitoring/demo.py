@@ -175,9 +175,7 @@ def _fevers(measures: Any, rng: random.Random, now: dt.datetime) -> int:
     if reported.exists():
         return 0  # seeded before
     candidates = list(
-        measures.filter(at_home=True, started_on__lte=day)
-        .order_by("id")
-        .values_list("id", flat=True)[:200]
+        measures.filter(at_home=True, started_on__lte=day).order_by("id").values_list("id", flat=True)[:200]
     )
     chosen = rng.sample(candidates, min(FEVERS, len(candidates)))
     for measure in Measure.objects.filter(pk__in=chosen).order_by("id"):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -626,13 +626,9 @@ def raise_missed_report_alerts(*, now: dt.datetime | None = None) -> int:
             measure=OuterRef("pk"), kind=AlertKind.MISSED_REPORT, date=day, slot=window.slot
         )
         rows = (
-            Measure.objects.filter(
-                status=MeasureStatus.ACTIVE,
-                started_on__lte=day,
-                ends_on__gte=day,
-                # A measure opened once the window was already under way is not expected to report in it.
-                created_at__lt=window.opens_at(day),
-            )
+            Measure.objects.filter(status=MeasureStatus.ACTIVE, started_on__lte=day, ends_on__gte=day)
+            # On its first day, a measure opened once the window was under way is not expected to report in it.
+            .filter(Q(started_on__lt=day) | Q(created_at__lt=window.opens_at(day)))
             .filter(~Exists(reported), ~Exists(alerted))
             .values_list("pk", "place_path", "key_person__worker_id")
         )

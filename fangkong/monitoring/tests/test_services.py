@@ -438,6 +438,13 @@ def test_no_missed_report_before_the_window_closes_or_for_a_measure_opened_durin
     assert HealthAlert.objects.get().measure_id == early.pk
 
 
+def test_a_measure_begun_on_an_earlier_day_is_expected_whenever_it_was_recorded(world: World) -> None:
+    measure = home_measure(world)
+    # Recorded today (as the demo loader does), but under the measure since the day before yesterday.
+    Measure.objects.filter(pk=measure.pk).update(started_on=timezone.localdate() - dt.timedelta(days=2))
+    assert raise_missed_report_alerts(now=at(12, 5)) == 3  # yesterday's two windows, today's morning
+
+
 def test_a_late_report_closes_the_missed_report_alert(world: World) -> None:
     measure = home_measure(world, days_ago=1)
     raise_missed_report_alerts(now=at(12, 5))
