@@ -613,6 +613,18 @@ def _load_checkpoints() -> None:
     load_demo_checkpoints()
 
 
+def _load_quarantine() -> None:
+    # Sites, rooms and a measure for every controlled key person; then transfers and health monitoring.
+    from fangkong.monitoring.demo import seed_monitoring
+    from fangkong.quarantine.demo import load_demo_quarantine
+    from fangkong.transfers.demo import seed_transfers
+
+    load_demo_quarantine()
+    district = Place.objects.get(depth=1)
+    seed_transfers(district, random.Random(11))
+    seed_monitoring(district, random.Random(12))
+
+
 @dataclass
 class LoadResult:
     places: int
@@ -644,6 +656,7 @@ def load(*, size: str, seed: int, password: str = DEFAULT_PASSWORD) -> LoadResul
         _create_accounts(rng, plan, password)
     _load_screening(persons)
     _load_checkpoints()
+    _load_quarantine()
     with connection.cursor() as cursor:
         # Fresh statistics so the first pages after a big load get index plans.
         cursor.execute("ANALYZE")
