@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.validators import validate_clean_text
 from fangkong.transfers.models import (
@@ -131,7 +132,7 @@ class TaskForm(forms.Form):
 
 class CrewForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=CrewRole.choices)
-    name = forms.CharField(label=_("Name"), max_length=50, validators=[validate_clean_text])
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, validators=[validate_clean_text])
     phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

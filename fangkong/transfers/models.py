@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.validators import to_halfwidth, validate_clean_text
@@ -245,7 +246,7 @@ class CrewMember(models.Model):
 
     task = models.ForeignKey(TransferTask, on_delete=models.CASCADE, related_name="crew")
     role = models.CharField(_("role"), max_length=14, choices=CrewRole.choices)
-    name = models.CharField(_("name"), max_length=50, validators=[validate_clean_text])
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, validators=[validate_clean_text])
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
 
     class Meta:

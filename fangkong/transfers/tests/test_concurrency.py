@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from fangkong.accounts.models import Role
 from fangkong.transfers.models import TransferPassenger
@@ -28,7 +29,9 @@ def race(*actions: Callable[[], Any]) -> list[Any]:
     def run(index: int, action: Callable[[], Any]) -> None:
         try:
             barrier.wait(timeout=30)
-            results[index] = action()
+            # The language is per thread: the racers read their messages in English too.
+            with translation.override("en"):
+                results[index] = action()
         except Exception as exc:  # each racer's outcome is what the test inspects
             results[index] = exc
         finally:
