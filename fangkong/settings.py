@@ -136,6 +136,10 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not (REDIS_URL or os.environ.get("CELERY_BROKER_URL")))
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# `celery -A fangkong beat`: the missed-report sweep after each report window (also `manage.py monitoring_sweep`).
+CELERY_BEAT_SCHEDULE = {
+    "monitoring-missed-reports": {"task": "fangkong.monitoring.sweep", "schedule": 15 * 60},
+}
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

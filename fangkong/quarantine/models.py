@@ -210,6 +210,8 @@ class Measure(models.Model):
             # Expected releases and today's lists: active measures by end day.
             models.Index(fields=["status", "ends_on"], name="measure_status_ends"),
             models.Index(fields=["key_person"], name="measure_key_person"),
+            # The daily lists: measures starting on a day.
+            models.Index(fields=["started_on"], name="measure_started"),
         ]
 
     def __str__(self) -> str:

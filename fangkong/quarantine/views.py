@@ -299,7 +299,7 @@ def daily(request: HttpRequest) -> HttpResponse:
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     _mask(page.object_list)
     due = selectors.tests_due(request.user, day=day).filter(outcome="")
-    tests = list(due[:100])
+    tests = list(due[:50])
     for test in tests:
         test.masked_document = mask_document(test.measure.person.document_number)  # type: ignore[attr-defined]
     context = {

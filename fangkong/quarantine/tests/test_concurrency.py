@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from fangkong.conftest import make_person
 from fangkong.quarantine.models import Measure, Placement, Room
@@ -33,6 +34,8 @@ def race(actions: list[Callable[[], Any]]) -> list[Any]:
 
     def run(action: Callable[[], Any]) -> Any:
         start.wait(timeout=30)
+        # Each thread starts in the default language; the assertions read the English messages.
+        translation.activate("en")
         try:
             return action()
         except Exception as exc:  # each racer's outcome is what the test inspects
