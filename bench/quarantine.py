@@ -112,9 +112,11 @@ def _race_placements(url: str) -> tuple[float, float, Counter[str]]:
             site__status="in_use", status=RoomStatus.FREE, room_type=RoomType.SINGLE, occupants=0
         ).order_by("id")[:RACE_ROOMS]
     )
-    measures = list(Measure.objects.filter(status="active", site__isnull=True, at_home=False).order_by("id")[:RACERS])
+    # Any active measure without a room will do (placement does not look at the phase); restored afterwards.
+    measures = list(Measure.objects.filter(status="active", site__isnull=True).order_by("id")[:RACERS])
+    at_home = [m.pk for m in measures if m.at_home]
     if len(rooms) < RACE_ROOMS or len(measures) < RACERS:
-        raise SystemExit(f"need {RACE_ROOMS} free rooms and {RACERS} unplaced measures for the race")
+        raise SystemExit(f"need {RACE_ROOMS} free rooms and {RACERS} measures without a room for the race")
     start = threading.Event()
 
     def run(action: Callable[[], Any]) -> Any:
@@ -140,6 +142,7 @@ def _race_placements(url: str) -> tuple[float, float, Counter[str]]:
         ids = [p.pk for p in placed]
         MeasureEvent.objects.filter(measure_id__in=[p.measure_id for p in placed], kind="placed").delete()
         Measure.objects.filter(pk__in=[p.measure_id for p in placed]).update(site=None)
+        Measure.objects.filter(pk__in=at_home).update(at_home=True)
         Placement.objects.filter(pk__in=ids).delete()
         Room.objects.filter(pk__in=[r.pk for r in rooms]).update(occupants=0, status=RoomStatus.FREE)
 
