@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from fangkong.quarantine.models import Measure, MeasureStatus
-from fangkong.quarantine.signals import measure_ended, measure_started, release_blockers
+from fangkong.quarantine.models import Measure
+from fangkong.quarantine.signals import measure_ended, measure_started, measure_went_home, release_blockers
 
 
 @receiver(measure_started, dispatch_uid="monitoring_home_care_on_start")
@@ -21,18 +20,12 @@ def home_care_on_start(sender: Any, measure: Measure, **kwargs: Any) -> None:
         ensure_home_care(measure)
 
 
-@receiver(post_save, sender=Measure, dispatch_uid="monitoring_home_care_on_move_home")
-def home_care_on_move_home(
-    sender: Any, instance: Measure, created: bool, update_fields: Any = None, **kwargs: Any
-) -> None:
+@receiver(measure_went_home, dispatch_uid="monitoring_home_care_on_move_home")
+def home_care_on_move_home(sender: Any, measure: Measure, **kwargs: Any) -> None:
     """A person who leaves the site for the home phase gets their home record then."""
     from fangkong.monitoring.services import ensure_home_care
 
-    if created or not instance.at_home or instance.status != MeasureStatus.ACTIVE:
-        return  # a new measure is handled by measure_started, once its phases exist
-    if update_fields is not None and "at_home" not in update_fields:
-        return
-    ensure_home_care(instance)
+    ensure_home_care(measure)
 
 
 @receiver(release_blockers, dispatch_uid="monitoring_open_alerts_block_release")

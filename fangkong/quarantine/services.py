@@ -39,7 +39,7 @@ from fangkong.quarantine.models import (
     SiteStatus,
     TestOutcome,
 )
-from fangkong.quarantine.signals import measure_ended, measure_started
+from fangkong.quarantine.signals import measure_ended, measure_started, measure_went_home
 from fangkong.screening.models import ClearState, KeyPerson
 
 REPORT_LINK_SALT = "fangkong.quarantine.report-link"
@@ -561,6 +561,8 @@ def leave_site(*, actor: Any, measure: Measure, reason: str, to_home: bool, requ
     measure.at_home = to_home
     measure.save(update_fields=["site", "at_home", "updated_at"])
     _event(measure, actor, MeasureEventKind.HOME if to_home else MeasureEventKind.LEFT_SITE, reason)
+    if to_home:
+        measure_went_home.send(sender=Measure, measure=measure, actor=actor)
     record(
         actor=actor, action=AuditAction.UPDATE, obj=measure, summary=f"measure {measure.pk} left site", request=request
     )
@@ -695,12 +697,13 @@ def release_measure(
 
 def report_link_token(measure: Measure) -> str:
     """The token of a person's report link: signed, and void once the measure ends or the link is renewed."""
-    return signing.dumps({"m": measure.pk, "k": measure.report_key}, salt=REPORT_LINK_SALT, compress=True)
+    # No timestamp: the same link every time it is shown, so a printed QR code stays valid.
+    return signing.Signer(salt=REPORT_LINK_SALT).sign_object({"m": measure.pk, "k": measure.report_key}, compress=True)
 
 
 def measure_for_report_token(token: str) -> Measure:
     try:
-        data = signing.loads(token, salt=REPORT_LINK_SALT)
+        data = signing.Signer(salt=REPORT_LINK_SALT).unsign_object(token)
     except signing.BadSignature as exc:
         raise ReportLinkInvalid(_("This report link is not valid. Ask your care team for your link.")) from exc
     measure = Measure.objects.select_related("person").filter(pk=data.get("m")).first()

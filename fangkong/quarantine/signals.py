@@ -19,6 +19,8 @@ release_blockers = Signal()
 # sent inside the service's transaction.
 measure_started = Signal()
 measure_ended = Signal()
+# The person left the site for the home phase (kwargs: measure, actor).
+measure_went_home = Signal()
 
 
 @receiver(key_person_controlled, dispatch_uid="quarantine_open_measure")
