@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from fangkong.accounts.models import Role, User
 from fangkong.accounts.services import add_membership
@@ -116,6 +118,15 @@ def _side(district: Place, label: str, seq: int) -> Side:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    # Tests read service messages in their English source form. Without this, the language a test
+    # saw depended on the request an earlier test on the same worker had made (the UI default is Chinese).
+    # Pages still answer in the language each request asks for.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
