@@ -140,7 +140,11 @@ def current_placement(measure: Measure) -> Placement | None:
 def unmet_release_conditions(
     measure: Measure, *, today: dt.date | None = None, waive_end_date: bool = False
 ) -> list[str]:
-    """Each condition that still stands between the person and release, as a sentence."""
+    """Each condition that still stands between the person and release, as a sentence.
+
+    An early release (`waive_end_date`, with a reason) waives the end date and the tests not yet due;
+    every test already due must still be negative.
+    """
     today = today or timezone.localdate()
     unmet: list[str] = []
     if measure.status != MeasureStatus.ACTIVE:
@@ -156,7 +160,7 @@ def unmet_release_conditions(
             unmet.append(_("The test of %(date)s is positive.") % {"date": test.due_on.isoformat()})
         elif test.due_on <= today and test.outcome != TestOutcome.NEGATIVE:
             unmet.append(_("The test due on %(date)s has no negative result.") % {"date": test.due_on.isoformat()})
-        elif test.due_on > today and test.outcome != TestOutcome.NEGATIVE:
+        elif test.due_on > today and test.outcome != TestOutcome.NEGATIVE and not waive_end_date:
             unmet.append(_("The test due on %(date)s is still to come.") % {"date": test.due_on.isoformat()})
     for _receiver, answer in release_blockers.send(sender=Measure, measure=measure):
         unmet.extend(str(a) for a in answer or [])

@@ -648,7 +648,7 @@ def release_measure(
     *, actor: Any, measure: Measure, early_reason: str = "", request: HttpRequest | None = None
 ) -> Measure:
     """Release when every condition holds. An early release (before the end date) needs a reason;
-    it waives only the end date, never a test or an open alert."""
+    it waives the end date and the tests not yet due, never a due test or an open alert."""
     from fangkong.quarantine.selectors import unmet_release_conditions
     from fangkong.screening.services import transition
 

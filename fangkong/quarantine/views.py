@@ -230,8 +230,11 @@ def site_rooms(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def site_staff(request: HttpRequest, pk: int) -> HttpResponse:
     site = selectors.get_site_for_user(request.user, pk)
-    if request.POST.get("remove"):
-        staff = get_object_or_404(SiteStaff, site=site, pk=request.POST.get("remove"))
+    remove = request.POST.get("remove", "")
+    if remove:
+        if not remove.isdigit():
+            raise Http404
+        staff = get_object_or_404(SiteStaff, site=site, pk=int(remove))
         services.remove_staff(actor=request.user, staff=staff, request=request)
         return redirect("quarantine:site_detail", site.pk)
     form = StaffForm(request.POST)
@@ -254,6 +257,8 @@ def room_status(request: HttpRequest, pk: int) -> HttpResponse:
             services.set_room_status(actor=request.user, room=room, status=form.cleaned_data["status"], request=request)
         except (Conflict, ValidationError) as exc:
             _error_message(request, exc)
+    else:
+        messages.error(request, _("Choose free, cleaning or out of service."))
     return redirect(reverse("quarantine:site_detail", args=[room.site_id]) + f"#room-{room.pk}")
 
 

@@ -221,11 +221,16 @@ def test_a_positive_test_blocks_release_even_early(world: Any) -> None:
     assert any("positive" in d for d in caught.value.details)
 
 
-def test_early_release_needs_a_reason_and_waives_only_the_end_date(world: Any) -> None:
+def test_early_release_needs_a_reason_and_waives_the_end_date_and_tests_not_yet_due(world: Any) -> None:
     measure = make_measure(world.hq, world.A.person)
-    # Only tests already due must be negative; later ones never came.
-    MeasureTest.objects.filter(measure=measure).exclude(due_on=measure.started_on).delete()
-    _pass_all_tests(world.hq, measure)
+    today = timezone.localdate()
+    with pytest.raises(ReleaseBlocked) as caught:
+        release_measure(actor=world.hq, measure=measure, early_reason="经专家组评估提前解除")
+    # Today's test is due and has no result yet: that still blocks.
+    assert any(today.isoformat() in d for d in caught.value.details)
+    for test in MeasureTest.objects.filter(measure=measure, due_on__lte=today):
+        record_test(actor=world.hq, measure=measure, due_on=test.due_on, sampled_on=today, outcome="negative")
+    assert MeasureTest.objects.filter(measure=measure, due_on__gt=today, outcome="").exists()
     released = release_measure(actor=world.hq, measure=measure, early_reason="经专家组评估提前解除")
     assert released.early_release_reason == "经专家组评估提前解除"
     assert released.events.filter(kind="early_release").exists()
