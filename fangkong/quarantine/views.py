@@ -639,4 +639,5 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     if measure is not None:
         context["name"] = mask_name(measure.person.name)
         context["document"] = mask_document(measure.person.document_number)
-    return render(request, "quarantine/verify.html", context, status=200 if measure else 404)
+    # An unknown number is an answer ("not genuine"), not a missing page: 200 either way.
+    return render(request, "quarantine/verify.html", context)
