@@ -21,7 +21,7 @@ from fangkong.audit.services import record
 from fangkong.core.errors import Conflict
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.core.validators import validate_clean_text
-from fangkong.places.models import Place
+from fangkong.places.models import Place, PlaceType
 from fangkong.protocols.models import MeasureKind
 from fangkong.quarantine.models import (
     Measure,
@@ -396,7 +396,9 @@ def _check_room_takes(room: Room, measure: Measure, today: dt.date) -> None:
     guests = list(
         Placement.objects.filter(room=room, ended_at__isnull=True).values_list("person__place_id", "person__birth_date")
     )
-    if guests and any(place_id != person.place_id for place_id, _birth in guests):
+    # A family is the persons of one household; persons known only down to a grid or community are not.
+    in_household = Place.objects.filter(pk=person.place_id, type=PlaceType.HOUSEHOLD).exists()
+    if guests and (not in_household or any(place_id != person.place_id for place_id, _birth in guests)):
         # Sharing a room is for one family only: unrelated persons never share.
         raise RoomUnavailable(
             _("Room %(room)s is taken by another household; only family members share a room.") % {"room": room.number}
@@ -505,6 +507,19 @@ def place_in_next_free_room(
         )
     from fangkong.quarantine.selectors import free_rooms_for
 
+    # A family member already placed with a bed to spare: the person joins them.
+    if Place.objects.filter(pk=locked.person.place_id, type=PlaceType.HOUSEHOLD).exists():
+        family = Room.objects.filter(
+            site__status=SiteStatus.IN_USE,
+            occupants__lt=F("capacity"),
+            placements__ended_at__isnull=True,
+            placements__person__place_id=locked.person.place_id,
+        )
+        if site is not None:
+            family = family.filter(site=site)
+        room = family.order_by("id").first()
+        if room is not None:
+            return place_person(actor=actor, measure=locked, room=room, request=request)
     rooms = free_rooms_for(actor, site=site).select_related(None)
     if connection.features.has_select_for_update_skip_locked:
         rooms = rooms.select_for_update(skip_locked=True, of=("self",))

@@ -123,6 +123,24 @@ def test_unrelated_persons_never_share_a_room_but_a_family_does(world: Any) -> N
     assert room(site, "101").occupants == 2
 
 
+def test_persons_known_only_down_to_a_grid_never_count_as_one_family(world: Any) -> None:
+    site = make_site(world.hq, world.A.street, rooms=1, room_type="family", capacity=3)
+    first = make_person(world.A.grid, name="无户甲", seq=311)
+    second = make_person(world.A.grid, name="无户乙", seq=313)
+    place_person(actor=world.hq, measure=make_measure(world.hq, first), room=room(site, "101"))
+    with pytest.raises(Exception, match="another household"):
+        place_person(actor=world.hq, measure=make_measure(world.hq, second), room=room(site, "101"))
+
+
+def test_next_free_room_puts_a_family_member_with_their_family(world: Any) -> None:
+    make_site(world.hq, world.A.street, rooms=2)
+    family_site = make_site(world.hq, world.A.street, rooms=1, room_type="family", capacity=3, name="家庭房")
+    place_person(actor=world.hq, measure=make_measure(world.hq, world.A.person), room=room(family_site, "101"))
+    spouse = make_person(world.A.household, name="配偶乙", seq=315, male=False)
+    placement = place_in_next_free_room(actor=world.hq, measure=make_measure(world.hq, spouse))
+    assert placement.room == room(family_site, "101")
+
+
 def test_a_child_is_placed_only_with_a_guardian(world: Any) -> None:
     site = make_site(world.hq, world.A.street, rooms=2, room_type="family", capacity=2)
     child = make_person(world.A.household, name="孩子A", seq=302)
