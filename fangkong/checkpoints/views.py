@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,6 +72,7 @@ from fangkong.checkpoints.services import (
     submit_daily_report,
 )
 from fangkong.core.exports import Column, xlsx_response
+from fangkong.core.htmx import render_page_or_partial
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
 from fangkong.places.models import Place
@@ -93,11 +93,6 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _htmx_target(request: HttpRequest) -> str:
-    htmx: Any = getattr(request, "htmx", None)
-    return htmx.target if htmx and not htmx.history_restore_request else ""
-
-
 # --- checkpoints ----------------------------------------------------------------------------------
 
 
@@ -110,10 +105,9 @@ def checkpoint_list(request: HttpRequest) -> HttpResponse:
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: request.GET[k] for k in ("q", "type", "status") if request.GET.get(k)})
     context = {"page": page, "form": form, "filter_query": query}
-    template = "checkpoints/_list.html" if _htmx_target(request) == "cp-results" else "checkpoints/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+    return render_page_or_partial(
+        request, context, page="checkpoints/list.html", partial="checkpoints/_list.html", target="cp-results"
+    )
 
 
 def _checkpoint_columns() -> list[Column]:
@@ -435,14 +429,13 @@ def _registrations(request: HttpRequest) -> tuple[Any, RegistrationFilterForm, s
 def registration_list(request: HttpRequest) -> HttpResponse:
     qs, form, query = _registrations(request)
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    template = (
-        "checkpoints/_registrations.html"
-        if _htmx_target(request) == "reg-results"
-        else "checkpoints/registrations.html"
+    return render_page_or_partial(
+        request,
+        {"page": page, "form": form, "filter_query": query},
+        page="checkpoints/registrations.html",
+        partial="checkpoints/_registrations.html",
+        target="reg-results",
     )
-    response = render(request, template, {"page": page, "form": form, "filter_query": query})
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
 
 
 def _registration_rows(qs: Any) -> Iterator[dict[str, Any]]:

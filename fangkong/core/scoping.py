@@ -11,6 +11,7 @@ from functools import reduce
 from operator import or_
 from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 
@@ -69,3 +70,9 @@ def path_in_jurisdiction(user: Any, path: str) -> bool:
     if sees_everything(user):
         return True
     return any(path.startswith(p) for p in jurisdiction_paths(user))
+
+
+def require_jurisdiction(user: Any, path: str) -> None:
+    """For a write: PermissionDenied unless `path` lies inside the user's jurisdiction."""
+    if not path_in_jurisdiction(user, path):
+        raise PermissionDenied

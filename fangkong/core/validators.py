@@ -172,6 +172,21 @@ def validate_phone(value: str) -> None:
     parse_phone(value)
 
 
+def clean_free_text(value: object, field: str, *, required: bool = False, limit: int = 200) -> str:
+    """A free-text field of a service (a reason, a note): whitespace runs collapsed, length and
+    characters checked, errors reported on `field`."""
+    text = " ".join(str(value or "").split())
+    if required and not text:
+        raise ValidationError({field: [_("This field is required.")]})
+    if len(text) > limit:
+        raise ValidationError({field: [_("At most %(n)d characters.") % {"n": limit}]})
+    try:
+        validate_clean_text(text)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+    return text
+
+
 def validate_clean_text(value: str) -> None:
     """Reject control characters and unpaired surrogates (what broken encodings leave behind)."""
     if value.isprintable() and "\ufffd" not in value:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.exports import Column, xlsx_response
+from fangkong.core.htmx import is_htmx_target
 from fangkong.core.masking import mask_address, mask_document, mask_phone
 from fangkong.imports import services
 from fangkong.imports.forms import ConfirmForm, JobFilterForm, UploadForm
@@ -34,11 +35,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ISSUES_PAGE_SIZE = 50
 # The preview is seen by everyone in the jurisdiction, so personal columns are masked like any list.
 MASKED_FIELDS = {"document_number": mask_document, "phone": mask_phone, "address": mask_address}
-
-
-def _is_htmx_target(request: HttpRequest, target: str) -> bool:
-    htmx: Any = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
 
 
 def _filtered_jobs(request: HttpRequest) -> tuple[Any, dict[str, str], JobFilterForm]:
@@ -102,7 +98,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "form": upload_form,
         "chosen_place": upload_form.chosen_place() if upload_form is not None else None,
     }
-    if _is_htmx_target(request, "import-jobs"):
+    if is_htmx_target(request, "import-jobs"):
         response = render(request, "imports/_jobs.html", context)
     else:
         response = render(request, "imports/list.html", context, status=400 if request.method == "POST" else 200)
@@ -237,7 +233,7 @@ def _progress_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_job_for_user(request.user, pk)
-    if _is_htmx_target(request, "import-issues"):
+    if is_htmx_target(request, "import-issues"):
         response = render(request, "imports/_issues.html", _progress_context(request, job))
         patch_vary_headers(response, ("HX-Request", "HX-Target"))
         return response

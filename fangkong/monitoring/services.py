@@ -21,8 +21,8 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.errors import Conflict
 from fangkong.core.masking import mask_phone
-from fangkong.core.scoping import path_in_jurisdiction
-from fangkong.core.validators import parse_phone, to_halfwidth, validate_clean_text
+from fangkong.core.scoping import require_jurisdiction
+from fangkong.core.validators import clean_free_text, parse_phone, to_halfwidth
 from fangkong.monitoring import slots
 from fangkong.monitoring.models import (
     MAX_TEMPERATURE,
@@ -61,26 +61,8 @@ class ReportRateLimited(Exception):
     """Too many reports through one link or from one address in the last hour."""
 
 
-def _check_scope(actor: Any, path: str) -> None:
-    if not path_in_jurisdiction(actor, path):
-        raise PermissionDenied
-
-
 def _is_user(actor: Any) -> bool:
     return actor is not None and bool(getattr(actor, "is_authenticated", False))
-
-
-def _text(value: Any, field_name: str, *, required: bool = False, limit: int = 200) -> str:
-    value = " ".join(str(value or "").split())
-    if required and not value:
-        raise ValidationError({field_name: [_("This field is required.")]})
-    if len(value) > limit:
-        raise ValidationError({field_name: [_("At most %(n)d characters.") % {"n": limit}]})
-    try:
-        validate_clean_text(value)
-    except ValidationError as exc:
-        raise ValidationError({field_name: exc.messages}) from None
-    return value
 
 
 def fever_threshold() -> Decimal:
@@ -126,7 +108,7 @@ def update_home_care(
     *, actor: Any, home_care: HomeCare, data: HomeCareInput, request: HttpRequest | None = None
 ) -> HomeCare:
     """Team size, door seal and sensor: what the community notes when it sets up home quarantine."""
-    _check_scope(actor, home_care.place_path)
+    require_jurisdiction(actor, home_care.place_path)
     care = HomeCare.objects.select_for_update().get(pk=home_care.pk)
     errors: dict[str, list[str]] = {}
     if not 1 <= data.team_size <= MAX_TEAM:
@@ -140,8 +122,8 @@ def update_home_care(
         errors["seal_removed_at"] = [_("A seal can only be removed after it was applied.")]
     elif data.seal_removed_at and data.seal_applied_at and data.seal_removed_at < data.seal_applied_at:
         errors["seal_removed_at"] = [_("The seal was removed before it was applied.")]
-    sensor_id = _text(data.sensor_id, "sensor_id", limit=40)
-    sensor_notes = _text(data.sensor_notes, "sensor_notes", limit=200)
+    sensor_id = clean_free_text(data.sensor_id, "sensor_id", limit=40)
+    sensor_notes = clean_free_text(data.sensor_notes, "sensor_notes", limit=200)
     if errors:
         raise ValidationError(errors)
     before = {
@@ -180,13 +162,13 @@ class MemberInput:
 def add_team_member(
     *, actor: Any, home_care: HomeCare, data: MemberInput, request: HttpRequest | None = None
 ) -> CareTeamMember:
-    _check_scope(actor, home_care.place_path)
+    require_jurisdiction(actor, home_care.place_path)
     care = HomeCare.objects.select_for_update().get(pk=home_care.pk)
     errors: dict[str, list[str]] = {}
     if data.role not in TeamRole.values:
         errors["role"] = [_("Choose a role.")]
-    name = _text(data.name, "name", required=True, limit=50)
-    duty = _text(data.duty, "duty", limit=50)
+    name = clean_free_text(data.name, "name", required=True, limit=50)
+    duty = clean_free_text(data.duty, "duty", limit=50)
     phone = ""
     try:
         phone = parse_phone(data.phone)
@@ -213,7 +195,7 @@ def add_team_member(
 
 @transaction.atomic
 def remove_team_member(*, actor: Any, member: CareTeamMember, request: HttpRequest | None = None) -> None:
-    _check_scope(actor, member.home_care.place_path)
+    require_jurisdiction(actor, member.home_care.place_path)
     summary = f"care team of measure {member.home_care.measure_id}: {member.role} {mask_phone(member.phone)} removed"
     record(actor=actor, action=AuditAction.DELETE, obj=member, summary=summary, request=request)
     member.delete()
@@ -223,9 +205,9 @@ def remove_team_member(*, actor: Any, member: CareTeamMember, request: HttpReque
 def request_delivery(
     *, actor: Any, home_care: HomeCare, items: str, note: str = "", request: HttpRequest | None = None
 ) -> Delivery:
-    _check_scope(actor, home_care.place_path)
-    items = _text(items, "items", required=True, limit=300)
-    note = _text(note, "note", limit=200)
+    require_jurisdiction(actor, home_care.place_path)
+    items = clean_free_text(items, "items", required=True, limit=300)
+    note = clean_free_text(note, "note", limit=200)
     delivery = Delivery.objects.create(
         home_care=home_care, items=items, note=note, requested_at=timezone.now(), requested_by=actor
     )
@@ -244,7 +226,7 @@ def set_delivery_status(
     *, actor: Any, delivery: Delivery, status: str, note: str = "", request: HttpRequest | None = None
 ) -> Delivery:
     """Delivered to the door, or cancelled; a closed delivery stays as it is."""
-    _check_scope(actor, delivery.home_care.place_path)
+    require_jurisdiction(actor, delivery.home_care.place_path)
     locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
     if status not in (DeliveryStatus.DELIVERED, DeliveryStatus.CANCELLED):
         raise ValidationError({"status": [_("Mark a delivery as delivered or cancelled.")]})
@@ -252,7 +234,7 @@ def set_delivery_status(
         if locked.status == status:
             return locked  # a double click
         raise Conflict(_("This delivery is already %(status)s.") % {"status": locked.get_status_display()})
-    note = _text(note, "note", limit=200)
+    note = clean_free_text(note, "note", limit=200)
     locked.status = status
     if note:
         locked.note = note
@@ -300,7 +282,7 @@ def clean_symptoms(codes: list[str] | None, other: str = "") -> tuple[list[str],
     unknown = [c for c in chosen if c not in Symptom.values]
     if unknown:
         raise ValidationError({"symptoms": [_("Unknown symptom: %(code)s.") % {"code": ", ".join(unknown)[:60]}]})
-    other = _text(other, "other_symptom", limit=100)
+    other = clean_free_text(other, "other_symptom", limit=100)
     if other and Symptom.OTHER not in chosen:
         chosen.append(Symptom.OTHER)
     return chosen, other
@@ -409,7 +391,7 @@ def record_report(
     request: HttpRequest | None = None,
 ) -> HealthReport:
     """Staff entry (the site medic or the care team), for a slot of a day of the measure."""
-    _check_scope(actor, measure.place_path)
+    require_jurisdiction(actor, measure.place_path)
     now = now or slots.current_time()
     today = slots.local(now).date()
     errors: dict[str, list[str]] = {}
@@ -466,7 +448,7 @@ def correct_report(
     *, actor: Any, report: HealthReport, data: ReportInput, request: HttpRequest | None = None
 ) -> HealthReport:
     """Staff correct a report (a misread thermometer); a new fever or symptom still raises its alert."""
-    _check_scope(actor, report.place_path)
+    require_jurisdiction(actor, report.place_path)
     locked = HealthReport.objects.select_for_update().select_related("measure").get(pk=report.pk)
     errors: dict[str, list[str]] = {}
     try:
@@ -656,8 +638,8 @@ def raise_missed_report_alerts(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def close_alert(*, actor: Any, alert: HealthAlert, note: str, request: HttpRequest | None = None) -> HealthAlert:
-    _check_scope(actor, alert.place_path)
-    note = _text(note, "note", required=True, limit=300)
+    require_jurisdiction(actor, alert.place_path)
+    note = clean_free_text(note, "note", required=True, limit=300)
     locked = HealthAlert.objects.select_for_update().get(pk=alert.pk)
     if locked.status == AlertStatus.CLOSED:
         raise Conflict(_("This alert was already closed."))

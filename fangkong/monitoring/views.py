@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +28,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.errors import Conflict
 from fangkong.core.exports import Column, xlsx_response
+from fangkong.core.htmx import render_page_or_partial
 from fangkong.core.masking import mask_name, mask_phone
 from fangkong.core.paging import CountedPaginator
 from fangkong.monitoring import slots
@@ -82,21 +82,11 @@ from fangkong.monitoring.services import (
     submit_self_report,
     update_home_care,
 )
+from fangkong.places.forms import apply_service_error
 from fangkong.protocols.models import MeasureKind
 from fangkong.quarantine.models import Measure
 
 EXPORT_CHUNK = 2000
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
-    for name, errors in items:
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def _htmx_target(request: HttpRequest) -> str:
-    htmx: Any = getattr(request, "htmx", None)
-    return htmx.target if htmx and not htmx.history_restore_request else ""
 
 
 def _report_url(request: HttpRequest, measure: Measure) -> str:
@@ -125,10 +115,9 @@ def home_list(request: HttpRequest) -> HttpResponse:
     for care in page.object_list:
         care.phase_label = kinds.get(care.phase_today, "")
     context = {"page": page, "form": form, "filter_query": query}
-    template = "monitoring/_home_list.html" if _htmx_target(request) == "home-results" else "monitoring/home_list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+    return render_page_or_partial(
+        request, context, page="monitoring/home_list.html", partial="monitoring/_home_list.html", target="home-results"
+    )
 
 
 @login_required
@@ -248,7 +237,7 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 correct_report(actor=request.user, report=report, data=_report_input(correct.cleaned_data))
             except ValidationError as exc:
-                _form_errors(correct, exc)
+                apply_service_error(correct, exc)
             else:
                 messages.success(request, _("Report corrected."))
                 return _back(measure, "reports")
@@ -259,7 +248,7 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             record_report(actor=request.user, measure=measure, data=_report_input(form.cleaned_data), request=request)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_error(form, exc)
         except Conflict as exc:
             form.add_error(None, exc.message)
             status = 409
@@ -301,7 +290,7 @@ def home_view(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Home care record saved."))
             return _back(measure, "home")
@@ -339,7 +328,7 @@ def team_view(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Team member added."))
             return _back(measure, "team")
@@ -379,7 +368,7 @@ def deliveries_view(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Delivery requested."))
             return _back(measure, "deliveries")
@@ -515,7 +504,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             try:
                 close_alert(actor=request.user, alert=alert, note=close_form.cleaned_data["note"], request=request)
             except ValidationError as exc:
-                _form_errors(close_form, exc)
+                apply_service_error(close_form, exc)
             except Conflict as exc:
                 close_form.add_error(None, exc.message)
             else:
@@ -526,10 +515,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     qs, form, query = _alerts(request)
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "form": form, "close_form": close_form, "filter_query": query}
-    template = "monitoring/_alerts.html" if _htmx_target(request) == "alert-results" else "monitoring/alerts.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+    return render_page_or_partial(
+        request, context, page="monitoring/alerts.html", partial="monitoring/_alerts.html", target="alert-results"
+    )
 
 
 def _alert_rows(qs: Any) -> Iterator[Any]:
@@ -604,7 +592,7 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
             problem = exc.message
             status = 409
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_error(form, exc)
         else:
             form = SelfReportForm()
     window = slots.open_window()

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.exports import Column, xlsx_response
+from fangkong.core.htmx import is_htmx_target
 from fangkong.core.masking import mask_address, mask_document, mask_name, mask_phone
 from fangkong.core.paging import CountedPaginator
 from fangkong.core.validators import normalize_document_number, normalize_id_number
@@ -49,11 +50,6 @@ from fangkong.places.models import Place
 from fangkong.places.selectors import breadcrumb, get_place_for_user, places_for
 
 FILTER_KEYS = ("place", "q", "resident_type", "tag")
-
-
-def _is_htmx_target(request: HttpRequest, target: str) -> bool:
-    htmx: Any = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
 
 
 def _filter_place(user: Any, raw: str) -> Place | None:
@@ -109,7 +105,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "filter_query": query,
         "can_export_unmasked": request.user.has_perm("people.export_unmasked_person"),
     }
-    if _is_htmx_target(request, "person-results"):
+    if is_htmx_target(request, "person-results"):
         response = render(request, "people/_results.html", context)
     else:
         context["crumbs"] = breadcrumb(request.user, place) if place else []

@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from fangkong.core.htmx import is_htmx_target
 from fangkong.people.selectors import children_with_counts
 from fangkong.places.forms import MovePlaceForm, PlaceForm, apply_service_error
 from fangkong.places.models import ALLOWED_CHILDREN, ROOT_TYPES, Place, PlaceType
@@ -21,11 +22,6 @@ from fangkong.places.selectors import breadcrumb, get_place_for_user, jurisdicti
 from fangkong.places.services import PlaceOutsideJurisdiction, create_place, move_place, update_place
 
 SEARCH_LIMIT = 30
-
-
-def _is_htmx_target(request: HttpRequest, target: str) -> bool:
-    htmx: Any = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request and htmx.target == target
 
 
 def _type_choices(types: tuple[str, ...]) -> list[tuple[str, Any]]:
@@ -62,7 +58,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_add": request.user.has_perm("places.add_place") and bool(place.child_types),
         "can_change": request.user.has_perm("places.change_place"),
     }
-    if _is_htmx_target(request, "place-search-results"):
+    if is_htmx_target(request, "place-search-results"):
         response = render(request, "places/_search_results.html", context)
     else:
         context["crumbs"] = breadcrumb(request.user, place)

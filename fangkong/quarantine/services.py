@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.errors import Conflict
-from fangkong.core.scoping import path_in_jurisdiction
-from fangkong.core.validators import validate_clean_text
+from fangkong.core.scoping import require_jurisdiction
+from fangkong.core.validators import clean_free_text, validate_clean_text
 from fangkong.places.models import Place, PlaceType
 from fangkong.protocols.models import MeasureKind
 from fangkong.quarantine.models import (
@@ -68,21 +68,6 @@ class ReportLinkInvalid(Conflict):
     pass
 
 
-def _check_scope(actor: Any, path: str) -> None:
-    if not path_in_jurisdiction(actor, path):
-        raise PermissionDenied
-
-
-def _clean_text(value: str, field: str, *, required: bool = False, limit: int = 300) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: [_("This field is required.")]})
-    if len(value) > limit:
-        raise ValidationError({field: [_("At most %(n)d characters.") % {"n": limit}]})
-    validate_clean_text(value)
-    return value
-
-
 def _event(measure: Measure, actor: Any, kind: str, note: str = "") -> None:
     MeasureEvent.objects.create(
         measure=measure, actor=actor if getattr(actor, "is_authenticated", False) else None, kind=kind, note=note[:300]
@@ -106,7 +91,7 @@ class SiteInput:
 
 @transaction.atomic
 def create_site(*, actor: Any, data: SiteInput, request: HttpRequest | None = None) -> Site:
-    _check_scope(actor, data.place.path)
+    require_jurisdiction(actor, data.place.path)
     site = Site(
         name=data.name,
         kind=data.kind,
@@ -126,8 +111,8 @@ def create_site(*, actor: Any, data: SiteInput, request: HttpRequest | None = No
 
 @transaction.atomic
 def update_site(*, actor: Any, site: Site, data: SiteInput, request: HttpRequest | None = None) -> Site:
-    _check_scope(actor, site.place_path)
-    _check_scope(actor, data.place.path)
+    require_jurisdiction(actor, site.place_path)
+    require_jurisdiction(actor, data.place.path)
     site = Site.objects.select_for_update().get(pk=site.pk)
     if data.status != site.status:
         _check_status_change(site, data.status)
@@ -154,7 +139,7 @@ def _check_status_change(site: Site, status: str) -> None:
 @transaction.atomic
 def activate_site(*, actor: Any, site: Site, request: HttpRequest | None = None) -> Site:
     """A reserve site takes guests from now on: one action, as the capacity board offers it."""
-    _check_scope(actor, site.place_path)
+    require_jurisdiction(actor, site.place_path)
     site = Site.objects.select_for_update().get(pk=site.pk)
     if site.status == SiteStatus.IN_USE:
         return site
@@ -214,7 +199,7 @@ def add_rooms(
     capacity: int = 1,
     request: HttpRequest | None = None,
 ) -> list[Room]:
-    _check_scope(actor, site.place_path)
+    require_jurisdiction(actor, site.place_path)
     if capacity < 1 or capacity > 10:
         raise ValidationError({"capacity": [_("A room holds between 1 and 10 persons.")]})
     if room_type == RoomType.SINGLE and capacity != 1:
@@ -240,7 +225,7 @@ def add_rooms(
 @transaction.atomic
 def set_room_status(*, actor: Any, room: Room, status: str, request: HttpRequest | None = None) -> Room:
     """Cleaning done, out of service, back in service. Occupancy itself only changes by placement."""
-    _check_scope(actor, room.site.place_path)
+    require_jurisdiction(actor, room.site.place_path)
     room = Room.objects.select_for_update().get(pk=room.pk)
     if status not in (RoomStatus.FREE, RoomStatus.CLEANING, RoomStatus.OUT_OF_SERVICE):
         raise ValidationError({"status": [_("A room becomes occupied only by placing a person in it.")]})
@@ -272,7 +257,7 @@ def add_staff(
     shift_ends: dt.time,
     request: HttpRequest | None = None,
 ) -> SiteStaff:
-    _check_scope(actor, site.place_path)
+    require_jurisdiction(actor, site.place_path)
     staff = SiteStaff(site=site, name=name, role=role, phone=phone, shift_starts=shift_starts, shift_ends=shift_ends)
     staff.full_clean()
     staff.save()
@@ -282,7 +267,7 @@ def add_staff(
 
 @transaction.atomic
 def remove_staff(*, actor: Any, staff: SiteStaff, request: HttpRequest | None = None) -> None:
-    _check_scope(actor, staff.site.place_path)
+    require_jurisdiction(actor, staff.site.place_path)
     site = staff.site
     staff.delete()
     record(actor=actor, action=AuditAction.UPDATE, obj=site, summary=f"site {site.pk}: staff removed", request=request)
@@ -348,7 +333,7 @@ def start_measure(*, actor: Any, key_person: KeyPerson, request: HttpRequest | N
     """Put a verified key person under their category's measure (the third clear) and open it."""
     from fangkong.screening.services import transition
 
-    _check_scope(actor, key_person.place_path)
+    require_jurisdiction(actor, key_person.place_path)
     if key_person.clear_state == ClearState.VERIFIED:
         transition(actor=actor, key_person=key_person, to=ClearState.CONTROLLED, request=request)
         key_person.refresh_from_db()
@@ -462,7 +447,7 @@ def _occupy(room: Room, measure: Measure, actor: Any, today: dt.date) -> Placeme
 @transaction.atomic
 def place_person(*, actor: Any, measure: Measure, room: Room, request: HttpRequest | None = None) -> Placement:
     """Put the person in the room. Concurrency-safe: the measure, then the room, are locked."""
-    _check_scope(actor, measure.place_path)
+    require_jurisdiction(actor, measure.place_path)
     measure = _locked_measure(measure)
     current = (
         Placement.objects.select_related("room__site")
@@ -495,7 +480,7 @@ def place_in_next_free_room(
     *, actor: Any, measure: Measure, site: Site | None = None, request: HttpRequest | None = None
 ) -> Placement:
     """ "Next free suitable room": the first free room (a site's, or any in use), skipping rooms others hold."""
-    _check_scope(actor, measure.place_path)
+    require_jurisdiction(actor, measure.place_path)
     locked = _locked_measure(measure)
     current = Placement.objects.select_related("room__site").filter(person_id=locked.person_id, ended_at__isnull=True)
     if current.exists():
@@ -534,8 +519,8 @@ def move_person(
     *, actor: Any, placement: Placement, room: Room, reason: str, request: HttpRequest | None = None
 ) -> Placement:
     """Move to another room or site; the old stay stays in the history."""
-    _check_scope(actor, placement.place_path)
-    reason = _clean_text(reason, "reason", required=True, limit=100)
+    require_jurisdiction(actor, placement.place_path)
+    reason = clean_free_text(reason, "reason", required=True, limit=100)
     measure = _locked_measure(placement.measure)
     current = Placement.objects.select_for_update().get(pk=placement.pk)
     if current.ended_at is not None:
@@ -565,8 +550,8 @@ def move_person(
 @transaction.atomic
 def leave_site(*, actor: Any, measure: Measure, reason: str, to_home: bool, request: HttpRequest | None = None) -> None:
     """The person leaves their room: home for the next phase, or to hospital."""
-    _check_scope(actor, measure.place_path)
-    reason = _clean_text(reason, "reason", required=True, limit=100)
+    require_jurisdiction(actor, measure.place_path)
+    reason = clean_free_text(reason, "reason", required=True, limit=100)
     measure = _locked_measure(measure)
     current = Placement.objects.select_for_update().filter(person_id=measure.person_id, ended_at__isnull=True).first()
     if current is None:
@@ -596,7 +581,7 @@ def record_test(
     outcome: str,
     request: HttpRequest | None = None,
 ) -> MeasureTest:
-    _check_scope(actor, measure.place_path)
+    require_jurisdiction(actor, measure.place_path)
     if outcome not in TestOutcome.values:
         raise ValidationError({"outcome": [_("Choose negative, positive or pending.")]})
     today = timezone.localdate()
@@ -628,8 +613,8 @@ def extend_measure(
     *, actor: Any, measure: Measure, days: int, reason: str, request: HttpRequest | None = None
 ) -> Measure:
     """Lengthen the last phase (e.g. a positive contact found): needs a reason, is audited."""
-    _check_scope(actor, measure.place_path)
-    reason = _clean_text(reason, "reason", required=True)
+    require_jurisdiction(actor, measure.place_path)
+    reason = clean_free_text(reason, "reason", required=True, limit=300)
     if not 1 <= days <= 60:
         raise ValidationError({"days": [_("Extend by 1 to 60 days.")]})
     measure = _locked_measure(measure)
@@ -667,8 +652,8 @@ def release_measure(
     from fangkong.quarantine.selectors import unmet_release_conditions
     from fangkong.screening.services import transition
 
-    _check_scope(actor, measure.place_path)
-    early_reason = _clean_text(early_reason, "early_reason")
+    require_jurisdiction(actor, measure.place_path)
+    early_reason = clean_free_text(early_reason, "early_reason", limit=300)
     measure = _locked_measure(measure)
     today = timezone.localdate()
     unmet = unmet_release_conditions(measure, today=today, waive_end_date=bool(early_reason))
@@ -734,7 +719,7 @@ def measure_for_report_token(token: str) -> Measure:
 @transaction.atomic
 def renew_report_link(*, actor: Any, measure: Measure, request: HttpRequest | None = None) -> str:
     """A lost or shared link: the old one stops working at once."""
-    _check_scope(actor, measure.place_path)
+    require_jurisdiction(actor, measure.place_path)
     measure = _locked_measure(measure)
     measure.report_key = secrets.token_hex(8)
     measure.save(update_fields=["report_key", "updated_at"])

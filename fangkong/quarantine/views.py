@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,8 +27,10 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.errors import Conflict
 from fangkong.core.exports import Column, xlsx_response
+from fangkong.core.htmx import render_page_or_partial
 from fangkong.core.masking import mask_document, mask_name
 from fangkong.core.paging import CountedPaginator
+from fangkong.places.forms import apply_service_error
 from fangkong.protocols.selectors import all_category_names
 from fangkong.quarantine import selectors, services
 from fangkong.quarantine.forms import (
@@ -50,17 +51,6 @@ from fangkong.quarantine.forms import (
 from fangkong.quarantine.models import Measure, MeasureStatus, Room, RoomStatus, SiteStaff, StaffRole
 
 EXPORT_CHUNK = 2000
-
-
-def _htmx_target(request: HttpRequest) -> str:
-    htmx: Any = getattr(request, "htmx", None)
-    return htmx.target if htmx and not htmx.history_restore_request else ""
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
-    for name, errors in items:
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _error_message(request: HttpRequest, exc: Exception) -> None:
@@ -85,10 +75,9 @@ def site_list(request: HttpRequest) -> HttpResponse:
         site.counts = counts.get(site.pk, {})
     query = urlencode({k: request.GET[k] for k in ("q", "status") if request.GET.get(k)})
     context = {"page": page, "form": form, "filter_query": query}
-    template = "quarantine/_sites.html" if _htmx_target(request) == "site-results" else "quarantine/sites.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+    return render_page_or_partial(
+        request, context, page="quarantine/sites.html", partial="quarantine/_sites.html", target="site-results"
+    )
 
 
 @login_required
@@ -136,7 +125,7 @@ def site_add(request: HttpRequest) -> HttpResponse:
         try:
             site = services.create_site(actor=request.user, data=_site_input(form.cleaned_data), request=request)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_error(form, exc)
         else:
             messages.success(request, _("Site saved. Add its rooms below."))
             return redirect("quarantine:site_detail", site.pk)
@@ -155,7 +144,7 @@ def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_site(actor=request.user, site=site, data=_site_input(form.cleaned_data), request=request)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_error(form, exc)
         except Conflict as exc:
             form.add_error("status", exc.message)
         else:
@@ -317,10 +306,9 @@ def daily(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filter_query": urlencode({"day": day.isoformat(), "kind": kind}),
     }
-    template = "quarantine/_daily_rows.html" if _htmx_target(request) == "daily-results" else "quarantine/daily.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+    return render_page_or_partial(
+        request, context, page="quarantine/daily.html", partial="quarantine/_daily_rows.html", target="daily-results"
+    )
 
 
 def _measure_columns() -> list[Column]:
@@ -379,10 +367,9 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     _mask(page.object_list)
     query = urlencode({k: request.GET[k] for k in ("q", "status", "where") if k in request.GET})
     context = {"page": page, "form": form, "filter_query": query}
-    template = "quarantine/_measures.html" if _htmx_target(request) == "measure-results" else "quarantine/measures.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+    return render_page_or_partial(
+        request, context, page="quarantine/measures.html", partial="quarantine/_measures.html", target="measure-results"
+    )
 
 
 @login_required

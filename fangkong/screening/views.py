@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.exports import Column, xlsx_response
+from fangkong.core.htmx import is_htmx_target
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
 from fangkong.people.selectors import find_by_document, get_person_for_user
@@ -135,8 +136,7 @@ def key_person_list(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
         "title": _("Key persons"),
     }
-    htmx: Any = getattr(request, "htmx", None)
-    if htmx and not htmx.history_restore_request and htmx.target == "kp-results":
+    if is_htmx_target(request, "kp-results"):
         response = render(request, "screening/_results.html", context)
     else:
         context["crumbs"] = breadcrumb(request.user, place) if place else []

@@ -22,8 +22,8 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.errors import Conflict
 from fangkong.core.masking import mask_phone
-from fangkong.core.scoping import path_in_jurisdiction
-from fangkong.core.validators import parse_phone, validate_clean_text
+from fangkong.core.scoping import require_jurisdiction
+from fangkong.core.validators import clean_free_text, parse_phone
 from fangkong.places.models import Place
 from fangkong.quarantine.models import Measure, MeasureStatus, Placement, Site, SiteStatus
 from fangkong.transfers.models import (
@@ -52,24 +52,6 @@ class TransferConflict(Conflict):
 
 def _is_user(actor: Any) -> bool:
     return actor is not None and bool(getattr(actor, "is_authenticated", False))
-
-
-def _check_scope(actor: Any, path: str) -> None:
-    if not path_in_jurisdiction(actor, path):
-        raise PermissionDenied
-
-
-def _text(value: Any, field_name: str, *, required: bool = False, limit: int = 200) -> str:
-    value = " ".join(str(value or "").split())
-    if required and not value:
-        raise ValidationError({field_name: [_("This field is required.")]})
-    if len(value) > limit:
-        raise ValidationError({field_name: [_("At most %(n)d characters.") % {"n": limit}]})
-    try:
-        validate_clean_text(value)
-    except ValidationError as exc:
-        raise ValidationError({field_name: exc.messages}) from None
-    return value
 
 
 def _moment(value: dt.datetime | None, field_name: str, *, now: dt.datetime) -> dt.datetime:
@@ -109,12 +91,12 @@ def _clean_vehicle(data: VehicleInput) -> tuple[str, int, str]:
         raise ValidationError({"seats": [_("A vehicle has 1 to %(n)d passenger seats.") % {"n": MAX_SEATS}]})
     if data.kind not in VehicleKind.values:
         raise ValidationError({"kind": [_("Choose a vehicle type from the list.")]})
-    return plate, seats, _text(data.note, "note")
+    return plate, seats, clean_free_text(data.note, "note")
 
 
 @transaction.atomic
 def create_vehicle(*, actor: Any, data: VehicleInput, request: HttpRequest | None = None) -> Vehicle:
-    _check_scope(actor, data.place.path)
+    require_jurisdiction(actor, data.place.path)
     plate, seats, note = _clean_vehicle(data)
     if Vehicle.objects.filter(plate=plate).exists():
         raise ValidationError(
@@ -139,8 +121,8 @@ def update_vehicle(
 ) -> Vehicle:
     """Plate, seats, place and note; the status only between available and out of service
     (on a task and being disinfected follow the runs)."""
-    _check_scope(actor, vehicle.place_path)
-    _check_scope(actor, data.place.path)
+    require_jurisdiction(actor, vehicle.place_path)
+    require_jurisdiction(actor, data.place.path)
     vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
     plate, seats, note = _clean_vehicle(data)
     if Vehicle.objects.filter(plate=plate).exclude(pk=vehicle.pk).exists():
@@ -257,7 +239,7 @@ def _seat_check(vehicle: Vehicle | None, count: int) -> None:
 def _add_passenger_row(task: TransferTask, measure: Measure, actor: Any) -> TransferPassenger:
     """Checks the measure and that the person is on no other active task; the caller holds the task lock."""
     if _is_user(actor):
-        _check_scope(actor, measure.place_path)
+        require_jurisdiction(actor, measure.place_path)
     measure = Measure.objects.select_related("person").get(pk=measure.pk)
     if measure.status != MeasureStatus.ACTIVE:
         raise TransferConflict(
@@ -294,7 +276,7 @@ def _clean_crew(items: list[CrewInput]) -> list[CrewMember]:
     for item in items:
         if item.role not in CrewRole.values:
             raise ValidationError({"role": [_("Choose a crew role from the list.")]})
-        name = _text(item.name, "name", required=True, limit=50)
+        name = clean_free_text(item.name, "name", required=True, limit=50)
         phone = ""
         if (item.phone or "").strip():
             try:
@@ -317,11 +299,11 @@ def create_task(*, actor: Any, data: TaskInput, request: HttpRequest | None = No
     if data.place is None and not measures:
         raise ValidationError({"measures": [_("Choose at least one person to transfer.")]})
     for m in measures:
-        _check_scope(actor, m.place_path)
+        require_jurisdiction(actor, m.place_path)
     place = data.place or measures[0].place
-    _check_scope(actor, place.path)
+    require_jurisdiction(actor, place.path)
     to_site = data.to_site
-    to_text = _text(data.to_text, "to_text")
+    to_text = clean_free_text(data.to_text, "to_text")
     if data.kind == TransferKind.TO_SITE:
         if to_site is None:
             raise ValidationError({"to_site": [_("Choose the quarantine site the persons are taken to.")]})
@@ -334,7 +316,7 @@ def create_task(*, actor: Any, data: TaskInput, request: HttpRequest | None = No
         to_site = None
         if not to_text:
             raise ValidationError({"to_text": [_("Give the hospital or the address the persons are taken to.")]})
-    from_address = _text(data.from_address, "from_address")
+    from_address = clean_free_text(data.from_address, "from_address")
     if not from_address and measures:
         from_address = _from_address_of(measures[0])
     if not from_address:
@@ -345,7 +327,7 @@ def create_task(*, actor: Any, data: TaskInput, request: HttpRequest | None = No
     crew = _clean_crew(data.crew)
     vehicle = None
     if data.vehicle is not None:
-        _check_scope(actor, data.vehicle.place_path)
+        require_jurisdiction(actor, data.vehicle.place_path)
         vehicle = _check_vehicle_free(data.vehicle)
         _seat_check(vehicle, len(measures))
     try:
@@ -358,7 +340,7 @@ def create_task(*, actor: Any, data: TaskInput, request: HttpRequest | None = No
                 to_site=to_site,
                 to_text=to_text,
                 vehicle=vehicle,
-                reason=_text(data.reason, "reason", limit=300),
+                reason=clean_free_text(data.reason, "reason", limit=300),
                 planned_at=planned_at,
                 created_by=actor if _is_user(actor) else None,
             )
@@ -385,8 +367,8 @@ def create_task(*, actor: Any, data: TaskInput, request: HttpRequest | None = No
 def assign_vehicle(
     *, actor: Any, task: TransferTask, vehicle: Vehicle, request: HttpRequest | None = None
 ) -> TransferTask:
-    _check_scope(actor, task.place_path)
-    _check_scope(actor, vehicle.place_path)
+    require_jurisdiction(actor, task.place_path)
+    require_jurisdiction(actor, vehicle.place_path)
     task = _lock_task(task)
     _require_state(task, TransferStatus.PLANNED)
     vehicle = _check_vehicle_free(vehicle, task=task)
@@ -414,7 +396,7 @@ def add_passenger(
     *, actor: Any, task: TransferTask, measure: Measure, request: HttpRequest | None = None
 ) -> TransferPassenger:
     """Concurrency-safe: the task row is locked, so two staff adding at once count each other."""
-    _check_scope(actor, task.place_path)
+    require_jurisdiction(actor, task.place_path)
     task = _lock_task(task)
     _require_state(task, TransferStatus.PLANNED)
     vehicle = Vehicle.objects.get(pk=task.vehicle_id) if task.vehicle_id else None
@@ -435,7 +417,7 @@ def add_passenger(
 def remove_passenger(
     *, actor: Any, task: TransferTask, passenger: TransferPassenger, request: HttpRequest | None = None
 ) -> None:
-    _check_scope(actor, task.place_path)
+    require_jurisdiction(actor, task.place_path)
     task = _lock_task(task)
     _require_state(task, TransferStatus.PLANNED)
     deleted, _rows = TransferPassenger.objects.filter(pk=passenger.pk, task=task).delete()
@@ -454,7 +436,7 @@ def remove_passenger(
 def add_crew_member(
     *, actor: Any, task: TransferTask, data: CrewInput, request: HttpRequest | None = None
 ) -> CrewMember:
-    _check_scope(actor, task.place_path)
+    require_jurisdiction(actor, task.place_path)
     task = _lock_task(task)
     _require_state(task, TransferStatus.PLANNED, TransferStatus.EN_ROUTE)
     (member,) = _clean_crew([data])
@@ -474,7 +456,7 @@ def add_crew_member(
 def remove_crew_member(
     *, actor: Any, task: TransferTask, member: CrewMember, request: HttpRequest | None = None
 ) -> None:
-    _check_scope(actor, task.place_path)
+    require_jurisdiction(actor, task.place_path)
     task = _lock_task(task)
     _require_state(task, TransferStatus.PLANNED)
     CrewMember.objects.filter(pk=member.pk, task=task).delete()
@@ -495,7 +477,7 @@ def depart(
     *, actor: Any, task: TransferTask, at: dt.datetime | None = None, request: HttpRequest | None = None
 ) -> TransferTask:
     """The vehicle leaves with its passengers and a driver."""
-    _check_scope(actor, task.place_path)
+    require_jurisdiction(actor, task.place_path)
     task = _lock_task(task)
     _require_state(task, TransferStatus.PLANNED)
     if task.vehicle_id is None:
@@ -592,7 +574,7 @@ def arrive(
     disinfected before its next run."""
     from fangkong.quarantine.services import leave_site
 
-    _check_scope(actor, task.place_path)
+    require_jurisdiction(actor, task.place_path)
     task = _lock_task(task)
     _require_state(task, TransferStatus.EN_ROUTE)
     now = timezone.now()
@@ -654,7 +636,7 @@ def arrive(
 def record_disinfection(
     *, actor: Any, task: TransferTask, at: dt.datetime | None = None, request: HttpRequest | None = None
 ) -> TransferTask:
-    _check_scope(actor, task.place_path)
+    require_jurisdiction(actor, task.place_path)
     task = _lock_task(task)
     if task.status != TransferStatus.ARRIVED or task.vehicle_id is None:
         raise TransferConflict(_("The vehicle is disinfected after the task has arrived."))
@@ -684,8 +666,8 @@ def record_disinfection(
 @transaction.atomic
 def cancel_task(*, actor: Any, task: TransferTask, reason: str, request: HttpRequest | None = None) -> TransferTask:
     """Only a planned run is cancelled; one on the road ends by arriving somewhere."""
-    _check_scope(actor, task.place_path)
-    reason = _text(reason, "reason", required=True)
+    require_jurisdiction(actor, task.place_path)
+    reason = clean_free_text(reason, "reason", required=True)
     task = _lock_task(task)
     _require_state(task, TransferStatus.PLANNED)
     task.status = TransferStatus.CANCELLED
@@ -719,11 +701,13 @@ def request_hospital_transfer(
     (through their report link) asks for it; a signed-in actor must have the measure in scope.
     """
     if _is_user(actor):
-        _check_scope(actor, measure.place_path)
+        require_jurisdiction(actor, measure.place_path)
     else:
         actor = None
     # A long report is cut rather than refused: the transfer matters more than its note.
-    reason = _text(" ".join(str(reason or "").split())[:300], "reason", limit=300) or _("Fever or symptoms reported")
+    reason = clean_free_text(" ".join(str(reason or "").split())[:300], "reason", limit=300) or _(
+        "Fever or symptoms reported"
+    )
     # Two reports at once: the measure row serialises them, the second finds the first's task.
     measure = Measure.objects.select_for_update().select_related("person", "place").get(pk=measure.pk)
     if measure.status != MeasureStatus.ACTIVE:

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,8 +20,10 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.errors import Conflict
 from fangkong.core.exports import Column, xlsx_response
+from fangkong.core.htmx import render_page_or_partial
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
+from fangkong.places.forms import apply_service_error
 from fangkong.places.selectors import get_place_for_user
 from fangkong.quarantine.models import Measure
 from fangkong.quarantine.selectors import get_measure_for_user
@@ -77,17 +78,6 @@ VIEW_TASKS = "transfers.view_transfertask"
 WORK_TASKS = "transfers.change_transfertask"
 
 
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    items = exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]
-    for name, errors in items:
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def _htmx_target(request: HttpRequest) -> str:
-    htmx: Any = getattr(request, "htmx", None)
-    return htmx.target if htmx and not htmx.history_restore_request else ""
-
-
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -104,10 +94,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: request.GET[k] for k in ("status", "kind", "day") if request.GET.get(k)})
     context = {"page": page, "form": form, "filter_query": query}
-    template = "transfers/_list.html" if _htmx_target(request) == "tr-results" else "transfers/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+    return render_page_or_partial(
+        request, context, page="transfers/list.html", partial="transfers/_list.html", target="tr-results"
+    )
 
 
 def _task_columns() -> list[Column]:
@@ -219,17 +208,18 @@ def task_add(request: HttpRequest) -> HttpResponse:
                         request=request,
                     )
                 except ValidationError as exc:
-                    _form_errors(form, exc)
+                    apply_service_error(form, exc)
                 except Conflict as exc:
                     form.add_error(None, exc.message)
                 else:
                     messages.success(request, _("Transfer task #%(task)d planned.") % {"task": task.pk})
                     return redirect("transfers:detail", task.pk)
-    template = "transfers/_candidates.html" if _htmx_target(request) == "tr-candidates" else "transfers/add.html"
-    return render(
+    return render_page_or_partial(
         request,
-        template,
         {"form": form, "where": where, "q": q, "where_choices": WHERE_CHOICES, "limit": CANDIDATE_LIMIT},
+        page="transfers/add.html",
+        partial="transfers/_candidates.html",
+        target="tr-candidates",
     )
 
 
@@ -418,7 +408,7 @@ def task_crew(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_service_error(form, exc)
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:
@@ -441,10 +431,9 @@ def vehicle_list(request: HttpRequest) -> HttpResponse:
     for vehicle in page.object_list:
         vehicle.booked_task = booked.get(vehicle.pk)
     context = {"page": page, "form": form, "counts": vehicle_counts(request.user)}
-    template = "transfers/_vehicles.html" if _htmx_target(request) == "veh-results" else "transfers/vehicles.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+    return render_page_or_partial(
+        request, context, page="transfers/vehicles.html", partial="transfers/_vehicles.html", target="veh-results"
+    )
 
 
 def _vehicle_input(request: HttpRequest, form: VehicleForm) -> VehicleInput | None:
@@ -468,7 +457,7 @@ def vehicle_add(request: HttpRequest) -> HttpResponse:
             try:
                 vehicle = create_vehicle(actor=request.user, data=data, request=request)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_service_error(form, exc)
             else:
                 messages.success(request, _("Vehicle %(plate)s registered.") % {"plate": vehicle.plate})
                 return redirect("transfers:vehicles")
@@ -505,7 +494,7 @@ def vehicle_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     request=request,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                apply_service_error(form, exc)
             except Conflict as exc:
                 form.add_error(None, exc.message)
             else:
