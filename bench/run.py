@@ -143,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     for result in run_quarantine_benchmarks(url, quick=args.quick, only=only, result_cls=Result):
         print(f"  {result.name}: {result.value:g} {result.unit}", flush=True)
         results.append(result)
+    from bench.checkpoints import run_checkpoint_benchmarks
+
+    for result in run_checkpoint_benchmarks(url, quick=args.quick, only=only, result_cls=Result):
+        print(f"  {result.name}: {result.value:g} {result.unit}", flush=True)
+        results.append(result)
     report(results, Path(args.output))
     if args.strict and not all(r.passed for r in results):
         return 1

@@ -108,14 +108,14 @@ def _colocated_out(rows: list[CoLocated]) -> dict[str, Any]:
     return {
         "items": [
             {
-                "registration_id": row.registration.pk,
-                "checkpoint_id": row.registration.checkpoint_id,
-                "person_id": row.registration.person_id,
-                "name": row.registration.name,
-                "document_number": mask_document(row.registration.document_number),
-                "phone": mask_phone(row.registration.phone),
-                "direction": row.registration.direction,
-                "occurred_at": row.registration.occurred_at,
+                "registration_id": row.registration_id,
+                "checkpoint_id": row.checkpoint_id,
+                "person_id": row.person_id,
+                "name": row.name,
+                "document_number": mask_document(row.document_number),
+                "phone": mask_phone(row.phone),
+                "direction": row.direction,
+                "occurred_at": row.occurred_at,
                 "matched_registration_id": row.matched_registration_id,
             }
             for row in rows

@@ -14,7 +14,7 @@ from fangkong.checkpoints.models import Alert, Checkpoint, DailyReport, KitCheck
 from fangkong.checkpoints.services import MEASURES_UNDER_CONTROL, find_person, open_key_person
 from fangkong.core.scoping import scope_to_user
 from fangkong.core.validators import normalize_document_number, parse_phone, parse_resident_id
-from fangkong.people.models import Person
+from fangkong.people.models import DocumentType, Person
 from fangkong.places.models import Place
 
 # A nucleic-acid result older than this is overdue at the gate (the protocol's 72-hour rule).
@@ -170,8 +170,11 @@ def gate_status(raw: str, *, now: dt.datetime | None = None) -> GateStatus:
         status.error = " ".join(exc.messages)
         return status
     person = find_person(document_type=document_type, document_number=number, phone=phone)
-    if person is None and document_type == "resident_id":
-        person = find_person(document_type="passport", document_number=number, phone="")
+    if person is None and number:
+        # A passport, a Hong Kong/Macau permit or another document: the gate typed the number, not its kind.
+        for other_type in DocumentType.values:
+            if other_type not in (document_type, DocumentType.RESIDENT_ID) and person is None:
+                person = find_person(document_type=other_type, document_number=number, phone="")
     status.person = person
     if person is None:
         return status
@@ -202,10 +205,25 @@ def gate_status(raw: str, *, now: dt.datetime | None = None) -> GateStatus:
 # --- co-location search for tracing -------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class CoLocated:
-    registration: Registration
-    matched_registration_id: int | None
+    """One passage found by a co-location search: plain values, as the answer shows them (masked later)."""
+
+    registration_id: int
+    checkpoint_id: int
+    person_id: int | None
+    name: str
+    document_number: str
+    phone: str
+    direction: str
+    occurred_at: dt.datetime
+    matched_registration_id: int | None = None
+
+
+# Read as plain rows: a tracing search can answer thousands, and only these columns are shown.
+COLOCATED_FIELDS = (
+    "pk", "checkpoint_id", "person_id", "name", "document_number", "phone", "direction", "occurred_at",
+)  # fmt: skip
 
 
 def colocated_with_person(
@@ -223,30 +241,32 @@ def colocated_with_person(
     for _pk, checkpoint_id, at in own:
         window |= Q(checkpoint_id=checkpoint_id, occurred_at__gte=at - margin, occurred_at__lte=at + margin)
     others = (
-        scope_to_user(Registration.objects.select_related("checkpoint"), user)
+        scope_to_user(Registration.objects.all(), user)
         .filter(window)
         .exclude(person=person)
-        .order_by("occurred_at", "id")[:COLOCATION_LIMIT]
+        .order_by("occurred_at", "id")
+        .values_list(*COLOCATED_FIELDS)[:COLOCATION_LIMIT]
     )
     found = []
-    for reg in others:
+    for row in others:
+        checkpoint_id, occurred_at = row[1], row[7]
         match = next(
-            (pk for pk, cp, at in own if cp == reg.checkpoint_id and at - margin <= reg.occurred_at <= at + margin),
+            (pk for pk, cp, at in own if cp == checkpoint_id and at - margin <= occurred_at <= at + margin),
             None,
         )
-        found.append(CoLocated(reg, match))
+        found.append(CoLocated(*row, matched_registration_id=match))
     return found
 
 
 def colocated_at_checkpoint(
     user: Any, *, checkpoint: Checkpoint, since: dt.datetime, until: dt.datetime
 ) -> list[CoLocated]:
-    qs = (
+    rows = (
         registrations_for(user, checkpoint=checkpoint, since=since, until=until)
-        .select_related("checkpoint")
-        .order_by("occurred_at", "id")[:COLOCATION_LIMIT]
+        .order_by("occurred_at", "id")
+        .values_list(*COLOCATED_FIELDS)[:COLOCATION_LIMIT]
     )
-    return [CoLocated(reg, None) for reg in qs]
+    return [CoLocated(*row) for row in rows]
 
 
 # --- the daily numbers shown on the checkpoint page ---------------------------------------------

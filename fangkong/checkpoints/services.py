@@ -4,13 +4,14 @@ the kit checklist and the shift roster."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -57,6 +58,14 @@ OFFLINE_QUEUE_LIMIT = dt.timedelta(days=7)
 # Priority when several reasons apply: the most urgent step wins.
 STEP_RANK: dict[str, int] = {NextStep.PASS: 0, NextStep.REFUSE: 1, NextStep.HOLD: 2, NextStep.FEVER_CLINIC: 3}
 MEASURES_UNDER_CONTROL = (MeasureKind.CENTRAL_QUARANTINE, MeasureKind.HOME_QUARANTINE, MeasureKind.HOME_MONITORING)
+# Choices.values builds a new list on every access; a 1,000-item batch checks each of these per item.
+DIRECTIONS = frozenset(Direction.values)
+DOCUMENT_TYPES = frozenset(DocumentType.values)
+CODE_CHOICES = (
+    ("health_code", frozenset(HealthCode.values)),
+    ("itinerary_code", frozenset(ItineraryCode.values)),
+    ("vaccination", frozenset(Vaccination.values)),
+)
 TEXT_LIMITS = {"name": 50, "vehicle_plate": 12, "came_from": 100, "reason": 100, "destination": 100}
 
 
@@ -101,7 +110,9 @@ def _text(value: Any) -> str:
     return " ".join(str(value or "").split())
 
 
-def _clean(data: RegistrationInput, *, now: dt.datetime) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _clean(
+    data: RegistrationInput, *, now: dt.datetime, today: dt.date | None = None
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Normalise and validate one passage: (clean values, errors by field)."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {"flags": []}
@@ -114,7 +125,7 @@ def _clean(data: RegistrationInput, *, now: dt.datetime) -> tuple[dict[str, Any]
     except (TypeError, ValueError, AttributeError):
         fail("client_id", _("A client id (UUID made by the device) is required."))
 
-    if data.direction not in Direction.values:
+    if data.direction not in DIRECTIONS:
         fail("direction", _("The direction is “in” or “out”."))
     out["direction"] = data.direction
 
@@ -144,7 +155,7 @@ def _clean(data: RegistrationInput, *, now: dt.datetime) -> tuple[dict[str, Any]
     out["document_type"], out["document_number"] = "", ""
     if number:
         doc_type = doc_type or DocumentType.RESIDENT_ID
-        if doc_type not in DocumentType.values:
+        if doc_type not in DOCUMENT_TYPES:
             fail("document_type", _("Unknown document type."))
         elif doc_type == DocumentType.RESIDENT_ID:
             try:
@@ -196,15 +207,11 @@ def _clean(data: RegistrationInput, *, now: dt.datetime) -> tuple[dict[str, Any]
             else:
                 out["temperature"] = temperature
 
-    for name, choices in (
-        ("health_code", HealthCode),
-        ("itinerary_code", ItineraryCode),
-        ("vaccination", Vaccination),
-    ):
+    for name, choices in CODE_CHOICES:
         value = getattr(data, name) or ""
-        if value and value not in choices.values:
+        if value and value not in choices:
             fail(name, _("Unknown value “%(value)s”.") % {"value": str(value)[:20]})
-        out[name] = value if value in choices.values else ""
+        out[name] = value if value in choices else ""
 
     tested = data.latest_test_on
     if isinstance(tested, str):
@@ -216,7 +223,7 @@ def _clean(data: RegistrationInput, *, now: dt.datetime) -> tuple[dict[str, Any]
     if tested is not None and not isinstance(tested, dt.date):
         fail("latest_test_on", _("The test date is not a date (YYYY-MM-DD)."))
         tested = None
-    if tested is not None and tested > timezone.localdate(now):
+    if tested is not None and tested > (today or timezone.localdate(now)):
         fail("latest_test_on", _("The test date is in the future."))
     out["latest_test_on"] = tested
 
@@ -479,21 +486,21 @@ def register_batch(
     for every plain passage. Abnormal passages (a few) take the one-by-one path with its escalation.
     """
     now = timezone.now()
-    cleaned = [_clean(item, now=now) for item in items]
+    today = timezone.localdate(now)
+    cleaned = [_clean(item, now=now, today=today) for item in items]
     checkpoints = _checkpoints_in_scope(actor, items)
     wanted_ids = [v["client_id"] for v, e in cleaned if "client_id" not in e]
-    existing = set(Registration.objects.filter(client_id__in=wanted_ids).values_list("client_id", flat=True))
+    existing = set(Registration.objects.filter(client_id__any_of=wanted_ids).values_list("client_id", flat=True))
     persons = _persons_for([v for v, e in cleaned if not e])
     open_records = {
         kp.person_id: kp
-        for kp in KeyPerson.objects.filter(person_id__in=[p.pk for p in persons.values() if p is not None]).exclude(
+        for kp in KeyPerson.objects.filter(person_id__any_of=[p.pk for p in persons.values() if p is not None]).exclude(
             clear_state=ClearState.RELEASED
         )
     }
-    marker = uuid.uuid4()
-    actor_or_none = actor if getattr(actor, "is_authenticated", False) else None
+    created_by = actor.pk if getattr(actor, "is_authenticated", False) else None
     results: list[RegistrationResult | None] = [None] * len(items)
-    plain: list[tuple[int, Registration]] = []
+    plain: list[tuple[int, tuple[Any, ...]]] = []
     seen: set[uuid.UUID] = set()
     for index, (item, (values, errors)) in enumerate(zip(items, cleaned, strict=True)):
         client_id = values.get("client_id")
@@ -522,30 +529,21 @@ def register_batch(
             continue
         if person is not None and not values["name"]:
             values["name"] = person.name
-        plain.append(
-            (
-                index,
-                Registration(
-                    checkpoint=checkpoint,
-                    place_path=checkpoint.place_path,
-                    person=person,
-                    source=source,
-                    created_by=actor_or_none,
-                    batch_id=marker,
-                    **values,
-                ),
-            )
+        values.update(
+            checkpoint_id=checkpoint.pk,
+            place_path=checkpoint.place_path,
+            person_id=person.pk if person else None,
+            received_at=now,
+            source=source,
+            created_by_id=created_by,
+            is_abnormal=False,
+            next_step=NextStep.PASS,
         )
-    rows = [row for _index, row in plain]
-    Registration.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    inserted = set(
-        Registration.objects.filter(client_id__in=[r.client_id for r in rows], batch_id=marker).values_list(
-            "client_id", flat=True
-        )
-    )
+        plain.append((index, tuple(values[column] for column in PLAIN_COLUMNS)))
+    inserted = _insert_new_passages([row for _index, row in plain])
     for index, row in plain:
-        status = "created" if row.client_id in inserted else "duplicate"
-        results[index] = RegistrationResult(str(row.client_id), status)
+        status = "created" if row[0] in inserted else "duplicate"
+        results[index] = RegistrationResult(str(row[0]), status)
     final = [r for r in results if r is not None]
     created = sum(1 for r in final if r.status == "created")
     if created:
@@ -557,6 +555,53 @@ def register_batch(
             request=request,
         )
     return final
+
+
+# The columns of a plain passage, in the order register_batch builds its rows (client_id first).
+PLAIN_COLUMNS = (
+    "client_id", "checkpoint_id", "place_path", "person_id", "name", "document_type", "document_number", "phone",
+    "direction", "temperature", "health_code", "itinerary_code", "vaccination", "latest_test_on", "vehicle_plate",
+    "passengers", "came_from", "reason", "destination", "occurred_at", "received_at", "source", "created_by_id",
+    "is_abnormal", "next_step", "flags",
+)  # fmt: skip
+
+
+def _insert_new_passages(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
+    """Insert the rows whose client id is new; the client ids this call inserted.
+
+    A concurrent replay of the same batch may get some rows in first: ON CONFLICT leaves those alone, and only
+    what this statement inserted comes back, so each side answers "created" exactly for its own rows.
+    On PostgreSQL the rows go in with COPY into a temporary table and one INSERT … SELECT.
+    """
+    if not rows:
+        return set()
+    if connection.vendor != "postgresql":
+        marker = uuid.uuid4()
+        Registration.objects.bulk_create(
+            [Registration(batch_id=marker, **dict(zip(PLAIN_COLUMNS, row, strict=True))) for row in rows],
+            ignore_conflicts=True,
+        )
+        return set(
+            Registration.objects.filter(client_id__in=[r[0] for r in rows], batch_id=marker).values_list(
+                "client_id", flat=True
+            )
+        )
+    columns = ", ".join(PLAIN_COLUMNS)
+    flags = PLAIN_COLUMNS.index("flags")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Per connection and emptied at every commit; persistent connections create it once.
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS incoming_registration ON COMMIT DELETE ROWS AS"  # noqa: S608
+            f" SELECT {columns} FROM checkpoints_registration WITH NO DATA"
+        )
+        with cursor.copy(f"COPY incoming_registration ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*row[:flags], json.dumps(row[flags]), *row[flags + 1 :]))
+        cursor.execute(
+            f"INSERT INTO checkpoints_registration ({columns}) SELECT {columns} FROM incoming_registration"  # noqa: S608
+            " ON CONFLICT (client_id) DO NOTHING RETURNING client_id"
+        )
+        return {client_id for (client_id,) in cursor.fetchall()}
 
 
 def _checkpoints_in_scope(actor: Any, items: list[RegistrationInput]) -> dict[str, Checkpoint]:
@@ -581,23 +626,46 @@ def _person_key(values: dict[str, Any]) -> tuple[str, str, str]:
     return ("", "", values["phone"])
 
 
-def _persons_for(all_values: list[dict[str, Any]]) -> dict[tuple[str, str, str], Person | None]:
-    """find_person for many passages in three queries: by document, by phone, and the merge survivors."""
-    numbers = {v["document_number"] for v in all_values if v["document_number"]}
+@dataclass(frozen=True)
+class KnownPerson:
+    pk: int
+    name: str
+
+
+def _persons_for(all_values: list[dict[str, Any]]) -> dict[tuple[str, str, str], KnownPerson | None]:
+    """find_person for many passages: one query per document type (so the unique index serves it), one by
+    phone, and one for the survivors of merged records."""
+    numbers: dict[str, set[str]] = {}
+    for v in all_values:
+        if v["document_number"]:
+            numbers.setdefault(v["document_type"], set()).add(v["document_number"])
     phones = {v["phone"] for v in all_values if not v["document_number"] and v["phone"]}
-    found: dict[tuple[str, str, str], Person | None] = {}
-    by_document = list(Person.objects.filter(document_number__in=numbers)) if numbers else []
-    by_phone: dict[str, list[Person]] = {}
+    found: dict[tuple[str, str, str], KnownPerson | None] = {}
+    merged: dict[tuple[str, str, str], int] = {}
+    for document_type, wanted in numbers.items():
+        rows = Person.objects.filter(document_type=document_type, document_number__any_of=list(wanted)).values_list(
+            "pk", "name", "document_number", "merged_into_id"
+        )
+        for pk, name, number, merged_into in rows:
+            key = (document_type, number, "")
+            if merged_into:
+                merged[key] = merged_into
+            else:
+                found[key] = KnownPerson(pk, name)
+    if merged:
+        survivors = dict(Person.objects.filter(pk__in=set(merged.values())).values_list("pk", "name"))
+        for key, pk in merged.items():
+            found[key] = KnownPerson(pk, survivors[pk]) if pk in survivors else None
     if phones:
-        for person in Person.objects.filter(phone__in=phones, merged_into__isnull=True):
-            by_phone.setdefault(person.phone, []).append(person)
-    survivors = Person.objects.in_bulk({p.merged_into_id for p in by_document if p.merged_into_id})
-    for person in by_document:
-        target = survivors.get(person.merged_into_id) if person.merged_into_id else person
-        found[(person.document_type, person.document_number, "")] = target
-    for phone, holders in by_phone.items():
-        # A phone shared by a family says nothing about who is at the gate.
-        found[("", "", phone)] = holders[0] if len(holders) == 1 else None
+        by_phone: dict[str, list[KnownPerson]] = {}
+        rows = Person.objects.filter(phone__any_of=list(phones), merged_into__isnull=True).values_list(
+            "pk", "name", "phone"
+        )
+        for pk, name, phone in rows:
+            by_phone.setdefault(phone, []).append(KnownPerson(pk, name))
+        for phone, holders in by_phone.items():
+            # A phone shared by a family says nothing about who is at the gate.
+            found[("", "", phone)] = holders[0] if len(holders) == 1 else None
     return found
 
 

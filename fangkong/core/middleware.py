@@ -1,7 +1,8 @@
-"""Security headers Django does not set itself."""
+"""Security headers Django does not set itself, and the sliding session."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -24,4 +25,29 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
+        return response
+
+
+class SlidingSessionMiddleware:
+    """Keeps a signed-in session alive while it is used, writing it at most once a minute.
+
+    A session expires after SESSION_COOKIE_AGE of inactivity (one duty shift). Saving it on every request
+    (SESSION_SAVE_EVERY_REQUEST) would cost an UPDATE and a commit on each gate lookup; refreshing it when
+    the last refresh is older than SESSION_REFRESH_SECONDS moves the expiry by at most that much.
+    """
+
+    key = "_refreshed_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.interval = settings.SESSION_REFRESH_SECONDS
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # After the view: a login or logout in it has already replaced the session.
+        if session is not None and session.get("_auth_user_id") is not None:
+            now = int(time.time())
+            if now - int(session.get(self.key, 0)) >= self.interval:
+                session[self.key] = now
         return response

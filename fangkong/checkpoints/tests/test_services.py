@@ -183,6 +183,13 @@ def test_gate_status_shows_key_person_measure_and_overdue_test(world: Any, gate:
     assert gate_status("12345").error
 
 
+def test_gate_status_finds_a_travel_permit_holder_by_the_number_alone(world: Any) -> None:
+    Person.objects.filter(pk=world.A.person.pk).update(document_type="hk_macau_pass", document_number="H00005681")
+    status = gate_status("h0000 5681")
+    assert status.person == world.A.person
+    assert not status.error
+
+
 def test_kit_and_roster_show_what_is_missing_and_the_gaps(world: Any, gate: Any) -> None:
     set_kit(actor=world.hq, checkpoint=gate, present={"team", "thermometer"})
     present = set(gate.kit.filter(present=True).values_list("item", flat=True))

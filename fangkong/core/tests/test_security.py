@@ -8,6 +8,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -195,3 +196,25 @@ def test_uploads_over_the_size_limit_are_refused(world, settings, tmp_path):
     assert response.status_code == 400
     assert "too large" in response.content.decode().lower() or "larger than" in response.content.decode().lower()
     assert not list(tmp_path.rglob("*.csv"))
+
+
+def test_a_used_session_stays_alive_but_is_written_at_most_once_a_minute(world, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    from fangkong.core import middleware
+
+    client = Client()
+    client.force_login(world.hq)
+    key = client.session.session_key
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    client.get(reverse("core:home"))
+    first = expiry()
+    client.get(reverse("core:home"))
+    assert expiry() == first, "a second request within the minute must not write the session"
+    later = middleware.time.time() + settings.SESSION_REFRESH_SECONDS + 1
+    monkeypatch.setattr(middleware, "time", SimpleNamespace(time=lambda: later))
+    client.get(reverse("core:home"))
+    assert expiry() > first, "a request after the minute moves the idle timeout"
