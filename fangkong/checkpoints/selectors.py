@@ -6,13 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from fangkong.checkpoints.models import Alert, Checkpoint, DailyReport, KitCheck, KitItem, Registration, Shift
 from fangkong.checkpoints.services import MEASURES_UNDER_CONTROL, find_person, open_key_person
-from fangkong.core.scoping import scope_to_user
+from fangkong.core.scoping import jurisdiction_sql, scope_to_user
+from fangkong.core.sql import prepared_rows
 from fangkong.core.validators import normalize_document_number, parse_phone, parse_resident_id
 from fangkong.people.models import DocumentType, Person
 from fangkong.places.models import Place
@@ -225,28 +227,67 @@ COLOCATED_FIELDS = (
     "pk", "checkpoint_id", "person_id", "name", "document_number", "phone", "direction", "occurred_at",
 )  # fmt: skip
 
+# On PostgreSQL the two searches are fixed SQL texts, prepared once per connection (core.sql): a tracing
+# team runs them over and over, and the ORM's work per query would cost more than the indexed read itself.
+AT_CHECKPOINT_SQL = """
+SELECT r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at
+FROM checkpoints_registration r
+WHERE r.checkpoint_id = %s AND r.occurred_at >= %s AND r.occurred_at < %s AND {scope}
+ORDER BY r.occurred_at, r.id LIMIT %s
+"""
+OWN_PASSAGES_SQL = """
+SELECT r.id, r.checkpoint_id, r.occurred_at FROM checkpoints_registration r
+WHERE r.person_id = %s AND r.occurred_at >= %s AND r.occurred_at < %s AND {scope}
+ORDER BY r.occurred_at, r.id LIMIT %s
+"""
+NEAR_PASSAGES_SQL = """
+SELECT r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at
+FROM checkpoints_registration r
+JOIN unnest(%s::bigint[], %s::timestamptz[]) AS own(checkpoint_id, at)
+  ON r.checkpoint_id = own.checkpoint_id AND r.occurred_at BETWEEN own.at - %s AND own.at + %s
+WHERE r.person_id IS DISTINCT FROM %s AND {scope}
+GROUP BY r.id ORDER BY r.occurred_at, r.id LIMIT %s
+"""
+
 
 def colocated_with_person(
     user: Any, *, person: Person, since: dt.datetime, until: dt.datetime, margin: dt.timedelta
 ) -> list[CoLocated]:
     """Everyone registered at the checkpoints the person passed, within ± margin of each passage."""
-    own = list(
-        registrations_for(user, since=since, until=until)
-        .filter(person=person)
-        .values_list("pk", "checkpoint_id", "occurred_at")[:COLOCATION_LIMIT]
-    )
-    if not own:
-        return []
-    window = Q()
-    for _pk, checkpoint_id, at in own:
-        window |= Q(checkpoint_id=checkpoint_id, occurred_at__gte=at - margin, occurred_at__lte=at + margin)
-    others = (
-        scope_to_user(Registration.objects.all(), user)
-        .filter(window)
-        .exclude(person=person)
-        .order_by("occurred_at", "id")
-        .values_list(*COLOCATED_FIELDS)[:COLOCATION_LIMIT]
-    )
+    if connection.vendor == "postgresql":
+        scope, scope_params = jurisdiction_sql(user, "r.place_path")
+        own = prepared_rows(
+            OWN_PASSAGES_SQL.format(scope=scope), [person.pk, since, until, *scope_params, COLOCATION_LIMIT]
+        )
+        others = (
+            prepared_rows(
+                NEAR_PASSAGES_SQL.format(scope=scope),
+                [[o[1] for o in own], [o[2] for o in own], margin, margin, person.pk, *scope_params, COLOCATION_LIMIT],
+            )
+            if own
+            else []
+        )
+    else:
+        own = list(
+            registrations_for(user, since=since, until=until)
+            .filter(person=person)
+            .order_by("occurred_at", "id")
+            .values_list("pk", "checkpoint_id", "occurred_at")[:COLOCATION_LIMIT]
+        )
+        window = Q()
+        for _pk, checkpoint_id, at in own:
+            window |= Q(checkpoint_id=checkpoint_id, occurred_at__gte=at - margin, occurred_at__lte=at + margin)
+        others = (
+            list(
+                scope_to_user(Registration.objects.all(), user)
+                .filter(window)
+                .exclude(person=person)
+                .order_by("occurred_at", "id")
+                .values_list(*COLOCATED_FIELDS)[:COLOCATION_LIMIT]
+            )
+            if own
+            else []
+        )
     found = []
     for row in others:
         checkpoint_id, occurred_at = row[1], row[7]
@@ -261,11 +302,17 @@ def colocated_with_person(
 def colocated_at_checkpoint(
     user: Any, *, checkpoint: Checkpoint, since: dt.datetime, until: dt.datetime
 ) -> list[CoLocated]:
-    rows = (
-        registrations_for(user, checkpoint=checkpoint, since=since, until=until)
-        .order_by("occurred_at", "id")
-        .values_list(*COLOCATED_FIELDS)[:COLOCATION_LIMIT]
-    )
+    if connection.vendor == "postgresql":
+        scope, scope_params = jurisdiction_sql(user, "r.place_path")
+        rows = prepared_rows(
+            AT_CHECKPOINT_SQL.format(scope=scope), [checkpoint.pk, since, until, *scope_params, COLOCATION_LIMIT]
+        )
+    else:
+        rows = list(
+            registrations_for(user, checkpoint=checkpoint, since=since, until=until)
+            .order_by("occurred_at", "id")
+            .values_list(*COLOCATED_FIELDS)[:COLOCATION_LIMIT]
+        )
     return [CoLocated(*row) for row in rows]
 
 

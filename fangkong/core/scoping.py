@@ -48,6 +48,19 @@ def jurisdiction_q(user: Any, path_field: str) -> Q:
     return reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in paths))
 
 
+def jurisdiction_sql(user: Any, path_column: str) -> tuple[str, list[str]]:
+    """jurisdiction_q for a hand-written read: an SQL condition on `path_column` and its parameters."""
+    if sees_everything(user):
+        return "TRUE", []
+    paths = jurisdiction_paths(user)
+    if not paths:
+        return "FALSE", []
+    # Paths are letters and digits; escaping keeps the prefix literal all the same.
+    prefixes = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for p in paths]
+    condition = " OR ".join(f"{path_column} LIKE %s ESCAPE '\\'" for _ in paths)
+    return f"({condition})", prefixes
+
+
 def scope_to_user(queryset: QuerySet[M], user: Any, *, path_field: str | None = None) -> QuerySet[M]:
     """Restrict any queryset over place-owned rows to the user's jurisdiction.
 

@@ -1,4 +1,4 @@
-from fangkong.core.scoping import scope_to_user
+from fangkong.core.scoping import jurisdiction_sql, scope_to_user
 from fangkong.people.models import Person
 from fangkong.places.models import Place
 
@@ -23,3 +23,17 @@ def test_street_admin_sees_places_only_below_own_street(world):
     assert "网格B" in visible
     assert "网格A" not in visible
     assert "测试区" not in visible
+
+
+def test_the_sql_condition_keeps_the_same_rows_as_the_queryset(world):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    root = get_user_model().objects.create_superuser("root", password="x")
+    users = [world.hq, world.user("grid_worker", "A"), world.user("street_admin", "B"), world.nobody, root]
+    for user in users:
+        condition, params = jurisdiction_sql(user, "p.place_path")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT p.id FROM people_person p WHERE {condition}", params)  # noqa: S608
+            by_sql = {row[0] for row in cursor.fetchall()}
+        assert by_sql == set(scope_to_user(Person.objects.all(), user).values_list("pk", flat=True)), user
