@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -185,20 +185,22 @@ def gate_status(raw: str, *, now: dt.datetime | None = None) -> GateStatus:
     if kp is not None:
         status.under_measure = kp.measure_kind in MEASURES_UNDER_CONTROL
         status.risk_returnee = bool(kp.risk_level) or kp.travels.filter(risk_area__isnull=False).exists()
+    # The last passage and the newest test date any passage reported, in one round trip.
+    newest_test = (
+        Registration.objects.filter(person=person, latest_test_on__isnull=False)
+        .order_by("-latest_test_on")
+        .values("latest_test_on")[:1]
+    )
     last = (
         Registration.objects.filter(person=person)
         .select_related("checkpoint")
         .order_by("-occurred_at")
         .only("occurred_at", "direction", "checkpoint__name", "latest_test_on", "health_code", "vaccination")
+        .annotate(newest_test=Subquery(newest_test))
         .first()
     )
     status.last_registration = last
-    tested = (
-        Registration.objects.filter(person=person, latest_test_on__isnull=False)
-        .order_by("-latest_test_on")
-        .values_list("latest_test_on", flat=True)
-        .first()
-    )
+    tested = last.newest_test if last is not None else None  # type: ignore[attr-defined]
     status.latest_test_on = tested
     status.test_overdue = tested is None or tested < timezone.localdate(now - TEST_VALID_FOR)
     return status

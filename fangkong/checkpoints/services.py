@@ -566,6 +566,10 @@ PLAIN_COLUMNS = (
 )  # fmt: skip
 
 
+# Up to this many passages go in as one INSERT … VALUES; more through COPY and a temporary table.
+SMALL_BATCH = 50
+
+
 def _insert_new_passages(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
     """Insert the rows whose client id is new; the client ids this call inserted.
 
@@ -588,6 +592,17 @@ def _insert_new_passages(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
         )
     columns = ", ".join(PLAIN_COLUMNS)
     flags = PLAIN_COLUMNS.index("flags")
+    if len(rows) <= SMALL_BATCH:
+        # A gate's own few passages: one INSERT with the values, no temporary table.
+        one = "(" + ", ".join("%s::jsonb" if column == "flags" else "%s" for column in PLAIN_COLUMNS) + ")"
+        params = [json.dumps(value) if i == flags else value for row in rows for i, value in enumerate(row)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO checkpoints_registration ({columns}) VALUES {', '.join([one] * len(rows))}"  # noqa: S608
+                " ON CONFLICT (client_id) DO NOTHING RETURNING client_id",
+                params,
+            )
+            return {client_id for (client_id,) in cursor.fetchall()}
     with transaction.atomic(), connection.cursor() as cursor:
         # Per connection and emptied at every commit; persistent connections create it once.
         cursor.execute(

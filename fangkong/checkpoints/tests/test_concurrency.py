@@ -63,18 +63,19 @@ def test_the_same_abnormal_passage_sent_by_two_devices_at_once_is_stored_once(wo
     assert KeyPersonSource.objects.filter(kind="checkpoint").count() == 1
 
 
-def test_two_replays_of_one_batch_racing_store_each_passage_once(world: Any) -> None:
+@pytest.mark.parametrize("size", [20, 200], ids=["one INSERT", "COPY"])
+def test_two_replays_of_one_batch_racing_store_each_passage_once(world: Any, size: int) -> None:
     from fangkong.checkpoints.services import register_batch
 
     gate = make_checkpoint(world.hq, world.A.community)
     staff = world.user(Role.CHECKPOINT_STAFF, "A")
     items = [
         RegistrationInput(client_id=str(uuid.uuid4()), checkpoint_id=gate.pk, direction="in", phone=f"1391234{n:04d}")
-        for n in range(200)
+        for n in range(size)
     ]
     first, second = race(
         lambda: register_batch(actor=staff, items=items), lambda: register_batch(actor=staff, items=items)
     )
-    assert Registration.objects.count() == 200
+    assert Registration.objects.count() == size
     for a, b in zip(first, second, strict=True):
         assert sorted([a.status, b.status]) == ["created", "duplicate"]
