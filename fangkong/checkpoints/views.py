@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,7 +73,7 @@ from fangkong.checkpoints.services import (
     submit_daily_report,
 )
 from fangkong.core.exports import Column, xlsx_response
-from fangkong.core.htmx import render_page_or_partial
+from fangkong.core.htmx import is_htmx_target, render_page_or_partial, vary_on_htmx
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
 from fangkong.places.models import Place
@@ -387,6 +388,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Alert handled."))
                 return redirect(reverse("checkpoints:alerts") + "?" + request.GET.urlencode())
+    if is_htmx_target(request, "alert-news"):
+        return vary_on_htmx(_alert_news(request))
     handled_raw = request.GET.get("handled", "0")
     handled = None if handled_raw == "" else handled_raw == "1"
     qs = alerts_for(request.user, handled=handled)
@@ -396,8 +399,21 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "checkpoints/alerts.html",
-        {"page": page, "form": form, "handled": handled_raw},
+        {"page": page, "form": form, "handled": handled_raw, "shown_at": timezone.now()},
     )
+
+
+def _alert_news(request: HttpRequest) -> HttpResponse:
+    """The open page asks every few seconds: how many alerts arrived since it was shown (the list itself stays
+    put, so an outcome being typed is never wiped)."""
+    try:
+        since = parse_datetime(request.GET.get("since", "")) or timezone.now()
+    except ValueError:
+        since = timezone.now()
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since)
+    fresh = alerts_for(request.user, handled=False).filter(created_at__gt=since)
+    return render(request, "checkpoints/_alert_news.html", {"count": fresh.count()})
 
 
 # --- registrations --------------------------------------------------------------------------------
