@@ -403,12 +403,6 @@ GROUP BY r.id ORDER BY r.occurred_at, r.id LIMIT 5000
 """
 
 
-def _timed_ms(fn: Callable[[], Any]) -> float:
-    started = time.perf_counter()
-    fn()
-    return (time.perf_counter() - started) * 1000
-
-
 def run_checkpoint_benchmarks(url: str, *, quick: bool, only: set[str] | None, result_cls: Any) -> Iterator[Any]:
     from django.test import Client
 
@@ -538,7 +532,7 @@ def run_checkpoint_benchmarks(url: str, *, quick: bool, only: set[str] | None, r
                     cp, since, until = probe
                     response = api.get(
                         "/api/v1/registrations/colocated",
-                        {"checkpoint_id": cp, "from": since.isoformat(), "to": until.isoformat()},
+                        {"checkpoint_id": str(cp), "from": since.isoformat(), "to": until.isoformat()},
                     )
                     assert response.status_code == 200, response.content[:300]
                     return int(response.json()["count"])
@@ -571,10 +565,10 @@ def run_checkpoint_benchmarks(url: str, *, quick: bool, only: set[str] | None, r
                     response = api.get(
                         "/api/v1/registrations/colocated",
                         {
-                            "person_id": pid,
+                            "person_id": str(pid),
                             "from": since.isoformat(),
                             "to": until.isoformat(),
-                            "margin_minutes": int(MARGIN.total_seconds() // 60),
+                            "margin_minutes": str(int(MARGIN.total_seconds() // 60)),
                         },
                     )
                     assert response.status_code == 200, response.content[:300]
@@ -623,7 +617,9 @@ def _colocated_result(
     for probe in probes[10:]:
         counts.append(bare_call(probe))
         for key, call in zip(samples, calls, strict=True):
-            samples[key].append(_timed_ms(lambda c=call, p=probe: c(p)))
+            started = time.perf_counter()
+            call(probe)
+            samples[key].append((time.perf_counter() - started) * 1000)
     api_p95, selector_p95, bare_p95 = (p95(samples[key]) for key in ("api", "selector", "bare"))
     ratio = selector_p95 / bare_p95
     return result_cls(

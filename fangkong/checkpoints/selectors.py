@@ -200,7 +200,7 @@ def gate_status(raw: str, *, now: dt.datetime | None = None) -> GateStatus:
         .first()
     )
     status.last_registration = last
-    tested = last.newest_test if last is not None else None  # type: ignore[attr-defined]
+    tested = last.newest_test if last is not None else None
     status.latest_test_on = tested
     status.test_overdue = tested is None or tested < timezone.localdate(now - TEST_VALID_FOR)
     return status
@@ -291,13 +291,12 @@ def colocated_with_person(
             else []
         )
     found = []
-    for row in others:
-        checkpoint_id, occurred_at = row[1], row[7]
+    for reg_id, checkpoint_id, person_id, name, number, phone, direction, occurred_at in others:
         match = next(
             (pk for pk, cp, at in own if cp == checkpoint_id and at - margin <= occurred_at <= at + margin),
             None,
         )
-        found.append(CoLocated(*row, matched_registration_id=match))
+        found.append(CoLocated(reg_id, checkpoint_id, person_id, name, number, phone, direction, occurred_at, match))
     return found
 
 

@@ -673,10 +673,10 @@ def _persons_for(all_values: list[dict[str, Any]]) -> dict[tuple[str, str, str],
             found[key] = KnownPerson(pk, survivors[pk]) if pk in survivors else None
     if phones:
         by_phone: dict[str, list[KnownPerson]] = {}
-        rows = Person.objects.filter(phone__any_of=list(phones), merged_into__isnull=True).values_list(
+        holders_of = Person.objects.filter(phone__any_of=list(phones), merged_into__isnull=True).values_list(
             "pk", "name", "phone"
         )
-        for pk, name, phone in rows:
+        for pk, name, phone in holders_of:
             by_phone.setdefault(phone, []).append(KnownPerson(pk, name))
         for phone, holders in by_phone.items():
             # A phone shared by a family says nothing about who is at the gate.

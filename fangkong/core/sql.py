@@ -26,5 +26,5 @@ def prepared_rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with psycopg.Cursor(raw) as cursor:
         timestamptz = psycopg.adapters.types["timestamptz"].oid
         cursor.adapters.register_loader(timestamptz, psycopg.adapters.get_loader(timestamptz, _TEXT))  # type: ignore[arg-type]
-        cursor.execute(sql, params, prepare=True)  # type: ignore[arg-type]
+        cursor.execute(sql.encode(), params, prepare=True)
         return cursor.fetchall()

@@ -81,13 +81,13 @@ def test_the_open_alert_list_announces_alerts_that_arrive_after_it_was_shown(
     page = worker.get("/checkpoints/alerts/").content.decode()
     assert 'id="alert-news"' in page
     since = timezone.now().isoformat()
-    poll = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "alert-news"}
-    assert "new alert" not in worker.get("/checkpoints/alerts/", {"since": since}, **poll).content.decode()
+    poll = {"HX-Request": "true", "HX-Target": "alert-news"}
+    assert "new alert" not in worker.get("/checkpoints/alerts/", {"since": since}, headers=poll).content.decode()
     pass_gate(world.hq, gate_a, phone=world.A.person.phone, temperature="38.2")
     pass_gate(world.hq, make_checkpoint(world.hq, world.B.community), phone=world.B.person.phone, health_code="red")
-    news = worker.get("/checkpoints/alerts/", {"since": since}, **poll).content.decode()
+    news = worker.get("/checkpoints/alerts/", {"since": since}, headers=poll).content.decode()
     assert "1 new alert since this list was opened" in news  # the other community's alert is not theirs
-    assert worker.get("/checkpoints/alerts/", {"since": "2026-13-45T99:00"}, **poll).status_code == 200
+    assert worker.get("/checkpoints/alerts/", {"since": "2026-13-45T99:00"}, headers=poll).status_code == 200
 
 
 def test_the_community_records_what_was_done_with_an_alert(client: Client, world: Any, gate_a: Any) -> None:
