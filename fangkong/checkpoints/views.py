@@ -14,12 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.signing import BadSignature, Signer
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -399,20 +399,22 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "checkpoints/alerts.html",
-        {"page": page, "form": form, "handled": handled_raw, "shown_at": timezone.now()},
+        {"page": page, "form": form, "handled": handled_raw, "newest": _newest_alert_id(request.user)},
     )
 
 
+def _newest_alert_id(user: Any) -> int:
+    return alerts_for(user).aggregate(newest=Max("id"))["newest"] or 0
+
+
 def _alert_news(request: HttpRequest) -> HttpResponse:
-    """The open page asks every few seconds: how many alerts arrived since it was shown (the list itself stays
-    put, so an outcome being typed is never wiped)."""
+    """The open page asks every few seconds: how many alerts arrived after the newest it showed (the list itself
+    stays put, so an outcome being typed is never wiped). Ids, not clock times, so no alert slips between two."""
     try:
-        since = parse_datetime(request.GET.get("since", "")) or timezone.now()
+        after = int(request.GET.get("after", ""))
     except ValueError:
-        since = timezone.now()
-    if timezone.is_naive(since):
-        since = timezone.make_aware(since)
-    fresh = alerts_for(request.user, handled=False).filter(created_at__gt=since)
+        after = _newest_alert_id(request.user)
+    fresh = alerts_for(request.user, handled=False).filter(pk__gt=after)
     return render(request, "checkpoints/_alert_news.html", {"count": fresh.count()})
 
 

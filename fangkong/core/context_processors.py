@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -12,4 +13,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     from fangkong.core.navigation import items_for
 
-    return {"nav_items": items_for(user)}
+    # Lazy: an HTMX partial (a gate lookup, a list page) never shows the menu, so never pays for its checks.
+    return {"nav_items": SimpleLazyObject(lambda: items_for(user))}
