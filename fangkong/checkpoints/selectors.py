@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Subquery
@@ -209,9 +209,11 @@ def gate_status(raw: str, *, now: dt.datetime | None = None) -> GateStatus:
 # --- co-location search for tracing -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CoLocated:
-    """One passage found by a co-location search: plain values, as the answer shows them (masked later)."""
+class CoLocated(NamedTuple):
+    """One passage found by a co-location search: plain values, as the answer shows them (masked later).
+
+    A named tuple: a search can answer thousands of rows, made straight from the database's tuples.
+    """
 
     registration_id: int
     checkpoint_id: int
@@ -242,13 +244,18 @@ SELECT r.id, r.checkpoint_id, r.occurred_at FROM checkpoints_registration r
 WHERE r.person_id = %s AND r.occurred_at >= %s AND r.occurred_at < %s AND {scope}
 ORDER BY r.occurred_at, r.id LIMIT %s
 """
+# LATERAL with its own LIMIT: one index range scan per own passage, whatever the planner guesses of the arrays.
 NEAR_PASSAGES_SQL = """
 SELECT r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at
-FROM checkpoints_registration r
-JOIN unnest(%s::bigint[], %s::timestamptz[]) AS own(checkpoint_id, at)
-  ON r.checkpoint_id = own.checkpoint_id AND r.occurred_at BETWEEN own.at - %s AND own.at + %s
+FROM unnest(%s::bigint[], %s::timestamptz[]) AS own(checkpoint_id, at)
+CROSS JOIN LATERAL (
+  SELECT * FROM checkpoints_registration near
+  WHERE near.checkpoint_id = own.checkpoint_id AND near.occurred_at BETWEEN own.at - %s AND own.at + %s
+  LIMIT %s
+) r
 WHERE r.person_id IS DISTINCT FROM %s AND {scope}
-GROUP BY r.id ORDER BY r.occurred_at, r.id LIMIT %s
+GROUP BY r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at
+ORDER BY r.occurred_at, r.id LIMIT %s
 """
 
 
@@ -264,7 +271,16 @@ def colocated_with_person(
         others = (
             prepared_rows(
                 NEAR_PASSAGES_SQL.format(scope=scope),
-                [[o[1] for o in own], [o[2] for o in own], margin, margin, person.pk, *scope_params, COLOCATION_LIMIT],
+                [
+                    [o[1] for o in own],
+                    [o[2] for o in own],
+                    margin,
+                    margin,
+                    COLOCATION_LIMIT,
+                    person.pk,
+                    *scope_params,
+                    COLOCATION_LIMIT,
+                ],
             )
             if own
             else []

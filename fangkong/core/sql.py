@@ -6,25 +6,36 @@ and only behind a selector that builds its jurisdiction condition with core.scop
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import psycopg
 from django.db import connection
 
-_TEXT = psycopg.pq.Format.TEXT
+# One server-binding cursor per database connection, made once: a cursor copies its adapters when made.
+_cursors: weakref.WeakKeyDictionary[Any, psycopg.Cursor[Any]] = weakref.WeakKeyDictionary()
+
+
+def _cursor() -> psycopg.Cursor[Any]:
+    connection.ensure_connection()
+    raw = connection.connection
+    cursor = _cursors.get(raw)
+    if cursor is None or cursor.closed:
+        cursor = psycopg.Cursor(raw)
+        # psycopg's compiled loader instead of Django's Python one; Django sets the session's TimeZone to UTC,
+        # so timestamps come back UTC-aware exactly as through the ORM.
+        timestamptz = psycopg.adapters.types["timestamptz"].oid
+        cursor.adapters.register_loader(timestamptz, psycopg.adapters.get_loader(timestamptz, psycopg.pq.Format.TEXT))  # type: ignore[arg-type]
+        _cursors[raw] = cursor
+    return cursor
 
 
 def prepared_rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     """Rows of `sql` (with %s placeholders) on PostgreSQL, bound server-side and prepared at once.
 
     Django's own cursors bind on the client, which rules out prepared plans, and read timestamps through a
-    Python loader; this cursor uses psycopg's compiled loaders. Django sets the session's TimeZone to UTC,
-    so timestamps come back as UTC-aware datetimes exactly as through the ORM.
+    Python loader.
     """
-    connection.ensure_connection()
-    raw = connection.connection
-    with psycopg.Cursor(raw) as cursor:
-        timestamptz = psycopg.adapters.types["timestamptz"].oid
-        cursor.adapters.register_loader(timestamptz, psycopg.adapters.get_loader(timestamptz, _TEXT))  # type: ignore[arg-type]
-        cursor.execute(sql.encode(), params, prepare=True)
-        return cursor.fetchall()
+    cursor = _cursor()
+    cursor.execute(sql.encode(), params, prepare=True)
+    return cursor.fetchall()
