@@ -6,9 +6,12 @@
   fangkong.core.masking functions, which are part of the content, not overhead).
 - import_pushlist_*: a generated push list (cached in var/bench/), (a) read with
   python-calamine and COPYed into a plain text table with psycopg, vs (b)
-  Fangkong's import (create_job → confirm_job → run_import) in a separate worker
-  process (bench.import_worker) inside one transaction that is rolled back, so the
-  reused bench database never accumulates imported rows.
+  Fangkong's import (create_job → confirm_job → import_rows, to "done") in a separate
+  worker process (bench.import_worker) inside one transaction that is rolled back, so
+  the reused bench database never accumulates imported rows. The job's follow-up step
+  (screening's key persons from the stored push list, its own benchmark
+  screening_match_pushlist) runs after "done" in its own transaction and is shown as
+  the "followups" phase, outside the measured time.
 - import_rss_*: peak RSS (VmHWM) of that worker process importing a larger file.
 """
 
@@ -322,7 +325,8 @@ def run_exchange_benchmarks(url: str, *, quick: bool, only: set[str] | None, res
             runs=runs,
             detail=(
                 f"{bare_rows:,}-row push list ({EXISTING_SHARE:.0%} known persons): create_job → confirm_job → "
-                f"run_import in a worker process, in one transaction rolled back afterwards "
+                f"import_rows (to done; the follow-up step to key persons is the followups phase, not counted) "
+                f"in a worker process, in one transaction rolled back afterwards "
                 f"({last['accepted']:,} accepted, {last['warnings']:,} with warnings, {last['rejected']:,} rejected; "
                 f"phases {last['phases']}) vs python-calamine + psycopg COPY into a plain table"
             ),

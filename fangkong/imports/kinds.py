@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -23,11 +25,11 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fangkong.core.bulk import insert_rows, update_rows
 from fangkong.core.scoping import path_in_jurisdiction
-from fangkong.core.validators import validate_clean_text
+from fangkong.core.validators import EARLIEST_BIRTH, PROVINCE_CODES, id_check_char, validate_clean_text
 from fangkong.imports import normalize
 from fangkong.imports.models import ImportJob, PushList, PushListEntry, RowStatus
-from fangkong.people.models import Person, ResidentType, Tag
-from fangkong.people.services import PersonInput, clean_person_input
+from fangkong.people.models import DocumentType, Person, ResidentType, Tag
+from fangkong.people.services import MAX_LENGTHS, PersonInput, clean_person_input
 from fangkong.places.counts import adjust_counts, person_deltas
 from fangkong.places.models import Place, PlaceType
 from fangkong.places.services import create_place
@@ -41,7 +43,7 @@ class FieldSpec:
     required: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     row_number: int  # 1-based, as Excel shows it
     status: str = RowStatus.ACCEPTED
@@ -69,7 +71,7 @@ class Unresolved:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     index: int  # 0-based sheet row
     values: dict[str, str]
@@ -138,6 +140,8 @@ PUSHLIST_FIELDS = [
 ROUTE_LEVELS = (("community", PlaceType.COMMUNITY), ("grid", PlaceType.GRID))
 POPULATION_ROUTE_LEVELS = (*ROUTE_LEVELS, ("compound", PlaceType.COMPOUND), ("building", PlaceType.BUILDING))
 HOUSEHOLD_PARENTS = (PlaceType.GRID, PlaceType.COMPOUND, PlaceType.BUILDING)
+# Place types a handler reads all at once (below the import's target) instead of one query per name.
+INDEXED_TYPES = (PlaceType.COMMUNITY, PlaceType.GRID)
 PERSON_FILL_FIELDS = ("phone", "address", "registered_residence", "birth_date", "sex")
 
 
@@ -145,15 +149,21 @@ class Deltas:
     """Person count changes of one chunk, applied in one adjust_counts call."""
 
     def __init__(self) -> None:
-        self.by_path: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        # Net persons added per (place path, resident type): a chunk adds thousands to a few hundred places.
+        self.net: dict[tuple[str, str], int] = defaultdict(int)
 
     def add(self, path: str, resident_type: str, sign: int) -> None:
-        for p, changes in person_deltas(path, resident_type, sign).items():
-            for key, n in changes.items():
-                self.by_path[p][key] += n
+        self.net[(path, resident_type)] += sign
 
     def apply(self) -> None:
-        adjust_counts({p: dict(c) for p, c in self.by_path.items()})
+        by_path: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for (path, resident_type), net in self.net.items():
+            if net:
+                # A delta is linear: n persons change the counts n times as much as one.
+                for p, changes in person_deltas(path, resident_type, net).items():
+                    for key, n in changes.items():
+                        by_path[p][key] += n
+        adjust_counts({p: dict(c) for p, c in by_path.items()})
 
 
 class KindHandler(ABC):
@@ -170,9 +180,17 @@ class KindHandler(ABC):
         self.headers = headers
         self.formula_blanks = formula_blanks or set()
         self.extra_names = self._extra_names()
+        # parse()'s common path: columns as tuples, rows padded to a fixed width.
+        self._mapped_cols = tuple(self.mapping)
+        self._mapped_names = tuple(self.mapping.values())
+        self._extra_items = tuple(self.extra_names.items())
+        self._header_width = len(headers)
+        self._full_width = max([len(headers), *(col + 1 for col in self.mapping)])
+        self._blank_rows = {row for row, _col in self.formula_blanks}
         self.required = frozenset(KINDS[job.kind].required)
         self.place_cache: dict[tuple[str, str, str], Place | Unresolved] = {}
         self.ancestor_cache: dict[str, list[Place]] = {}
+        self.place_index: dict[tuple[str, str], list[Place]] | None = None
         # hash of (document type, number) → first row number, for duplicates inside the file.
         self.seen: dict[int, int] = {}
 
@@ -193,10 +211,22 @@ class KindHandler(ABC):
         """Forget places cached during a chunk that was rolled back."""
         self.place_cache.clear()
         self.ancestor_cache.clear()
+        self.place_index = None
 
     # --- rows --------------------------------------------------------------------
 
     def parse(self, index: int, cells: list[str]) -> Row:
+        width = len(cells)
+        if width > self._header_width or index in self._blank_rows:
+            return self._parse_odd(index, cells)
+        # The common row: no cells beyond the header, no formula without a value.
+        if width < self._full_width:
+            cells = cells + [""] * (self._full_width - width)
+        values = dict(zip(self._mapped_names, [cells[col] for col in self._mapped_cols], strict=True))
+        extra = {name: cells[col][:500] for col, name in self._extra_items if cells[col]}
+        return Row(index, values, extra, RowOutcome(index + 1))
+
+    def _parse_odd(self, index: int, cells: list[str]) -> Row:
         outcome = RowOutcome(row_number=index + 1)
         values: dict[str, str] = {}
         extra: dict[str, str] = {}
@@ -288,7 +318,7 @@ class KindHandler(ABC):
         ):
             result = under
         else:
-            found = list(Place.objects.filter(path__startswith=under.path, type=type_, name=name).order_by("path")[:2])
+            found = self._places_named(under, type_, name)
             if len(found) == 1:
                 result = found[0]
             elif len(found) > 1:
@@ -311,6 +341,19 @@ class KindHandler(ABC):
                     )
         self.place_cache[key] = result
         return result
+
+    def _places_named(self, under: Place, type_: str, name: str) -> list[Place]:
+        """The first two places (by path) of that type and name below `under`."""
+        if type_ not in INDEXED_TYPES or not under.path.startswith(self.target.path):
+            return list(Place.objects.filter(path__startswith=under.path, type=type_, name=name).order_by("path")[:2])
+        if self.place_index is None:
+            # Communities and grids of the target, read once: a file names a few hundred of them over and over.
+            self.place_index = defaultdict(list)
+            for place in Place.objects.filter(path__startswith=self.target.path, type__in=INDEXED_TYPES).order_by(
+                "path"
+            ):
+                self.place_index[(place.type, place.name)].append(place)
+        return [p for p in self.place_index.get((type_, name), ()) if p.path.startswith(under.path)][:2]
 
     def _ancestors(self, place: Place) -> list[Place]:
         cached = self.ancestor_cache.get(place.path)
@@ -526,6 +569,8 @@ class PushListHandler(KindHandler):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._push_list: PushList | None = None
+        self.route_cache: dict[tuple[str, str], tuple[Place | Unresolved, bool]] = {}
+        self.today = dt.date.today()
 
     def push_list(self) -> PushList:
         if self._push_list is None:
@@ -546,141 +591,294 @@ class PushListHandler(KindHandler):
     def reset(self) -> None:
         super().reset()
         self._push_list = None
+        self.route_cache.clear()
+
+    # --- the per-row path ---------------------------------------------------------
+    # A push list is mostly well-formed rows: 18-character IDs, 11-digit phones, ISO or
+    # 2020/1/5 dates, text without stray characters. Those are recognised by cheap string
+    # tests that accept only what the full validators would accept unchanged; anything
+    # else (full-width digits, 15-digit IDs, +86 phones, Excel serials, errors) goes
+    # through the full validators, which give the normalised value or the reasons.
+
+    def _person(self, row: Row) -> Cleaned | None:
+        """(name, document type, number, sex, birth date, phone, address), or None with the reasons recorded."""
+        v = row.values
+        name = v.get("name", "")
+        number = v.get("document_number", "")
+        phone = v.get("phone", "")
+        address = v.get("address", "")
+        if (
+            not v.get("document_type")
+            and _plain_text(name, NAME_MAX)
+            and (not address or _plain_text(address, ADDRESS_MAX))
+            and (not phone or _plain_mobile(phone))
+        ):
+            facts = _plain_resident_id(number, self.today)
+            if facts is not None:
+                return (name, RESIDENT_ID, number, facts[1], facts[0], phone, address)
+        cleaned = self.clean_person(row)
+        if cleaned is None:
+            return None
+        return (
+            cleaned["name"], cleaned["document_type"], cleaned["document_number"], cleaned["sex"],
+            cleaned["birth_date"], cleaned["phone"], cleaned["address"],
+        )  # fmt: skip
+
+    def _arrived_on(self, row: Row) -> dt.date | None:
+        raw = row.values.get("arrived_on", "")
+        if not raw:
+            return None
+        date = _plain_date(raw)
+        if date is not None and normalize.EARLIEST_DATE <= date <= self.today:
+            return date
+        try:
+            return normalize.parse_date(raw, latest=self.today)
+        except ValidationError as exc:
+            row.outcome.reject("arrived_on", exc.messages[0])
+            return None
+
+    def _routed(self, row: Row) -> tuple[Place | Unresolved, bool]:
+        """route(), remembered per (community, grid) text: rows name the same few places over and over."""
+        key = (row.values.get("community", ""), row.values.get("grid", ""))
+        found = self.route_cache.get(key)
+        if found is None:
+            self.route_cache[key] = found = self.route(row)
+        return found
 
     def process(self, rows: list[Row]) -> None:
-        ready: list[tuple[Row, dict[str, Any], Place, dt.date | None]] = []
-        outside: set[int] = set()  # row numbers kept at the import place because the district lacks their place
+        # (row, person, place, arrived on, kept outside the district)
+        ready: list[tuple[Row, Cleaned, Place, dt.date | None, bool]] = []
         in_chunk: dict[tuple[str, str], int] = {}
-        today = dt.date.today()
+        self.today = dt.date.today()
+        target = self.target
         for row in rows:
-            if row.outcome.rejected:
+            outcome = row.outcome
+            if outcome.status == RowStatus.REJECTED:
                 continue
-            cleaned = self.clean_person(row)
-            arrived_on = None
-            try:
-                arrived_on = normalize.parse_date(row.values.get("arrived_on", ""), latest=today)
-            except ValidationError as exc:
-                row.outcome.reject("arrived_on", exc.messages[0])
-            if cleaned is None or row.outcome.rejected:
+            person = self._person(row)
+            arrived_on = self._arrived_on(row)
+            if person is None or outcome.status == RowStatus.REJECTED:
                 continue
-            place, _named = self.route(row)
+            place, _named = self._routed(row)
+            outside = False
             if isinstance(place, Unresolved):
                 if place.code != "missing":
-                    row.outcome.reject("community", place.message)
+                    outcome.reject("community", place.message)
                     continue
                 # Pushed persons who live outside the district are kept for follow-up, not dropped.
-                row.outcome.warn(
+                outcome.warn(
                     "community",
                     _("%(reason)s Not in this district; kept at the import place.") % {"reason": place.message},
                 )
-                place = self.target
-                outside.add(row.outcome.row_number)
-            key = (cleaned["document_type"], cleaned["document_number"])
-            if key in in_chunk:
-                _reject_duplicate(row, in_chunk[key])
+                place = target
+                outside = True
+            key = (person[1], person[2])
+            earlier_row = in_chunk.get(key)
+            if earlier_row is not None:
+                _reject_duplicate(row, earlier_row)
                 continue
-            in_chunk[key] = row.outcome.row_number
-            ready.append((row, cleaned, place, arrived_on))
+            in_chunk[key] = outcome.row_number
+            ready.append((row, person, place, arrived_on, outside))
         if not ready:
             return
 
         # Matching works on plain rows, not model instances: a push list is mostly read, rarely written.
         existing = self._existing_rows(set(in_chunk))
         push_list = self.push_list()
-        earlier = dict(
-            PushListEntry.objects.filter(
-                push_list=push_list, person_id__any_of=[m["id"] for m in existing.values()]
-            ).values_list("person_id", "row_number")
-        )
+        earlier = _earlier_entries(push_list.pk, [m[M_ID] for m in existing.values()])
         if earlier:
             kept = []
             for item in ready:
-                match = existing.get((item[1]["document_type"], item[1]["document_number"]))
-                if match is not None and match["id"] in earlier:
-                    _reject_duplicate(item[0], earlier[match["id"]])
+                match = existing.get((item[1][1], item[1][2]))
+                if match is not None and match[M_ID] in earlier:
+                    _reject_duplicate(item[0], earlier[match[M_ID]])
                 else:
                     kept.append(item)
             ready = kept
         deltas = Deltas()
         now = timezone.now()
         new_rows: list[tuple[Any, ...]] = []
-        new_keys: list[tuple[str, str]] = []
-        filled: dict[int, dict[str, Any]] = {}
-        for row, cleaned, place, _arrived in ready:
-            key = (cleaned["document_type"], cleaned["document_number"])
+        new_at: list[int] = []  # positions in `ready` of the rows that create a person
+        person_ids: list[int | None] = []
+        filled: dict[int, list[Any]] = {}
+        actor = self.actor
+        floating = ResidentType.FLOATING
+        for at, (row, person, place, _arrived, _outside) in enumerate(ready):
+            name, document_type, number, sex, birth_date, phone, address = person
+            key = (document_type, number)
             match = existing.get(key)
             if match is None:
                 # The import place is only a fallback, so the person stays "floating" until a worker places them.
                 new_rows.append(
-                    (cleaned["name"], key[0], key[1], cleaned["sex"], cleaned["birth_date"], cleaned["phone"],
-                     place.pk, place.path, cleaned["address"], cleaned.get("registered_residence", ""),
-                     ResidentType.FLOATING, {}, 1, now, now)
+                    (name, document_type, number, sex, birth_date, phone, place.pk, place.path, address, "",
+                     floating, {}, 1, now, now)
                 )  # fmt: skip
-                new_keys.append(key)
-                existing[key] = {"id": None, "place_path": place.path}  # the id comes with the insert below
-                deltas.add(place.path, ResidentType.FLOATING, +1)
-            elif path_in_jurisdiction(self.actor, match["place_path"]):
-                changes = self._blank_fills(match, cleaned, row)
-                if changes:
-                    match.update(changes)
-                    filled[match["id"]] = match
+                new_at.append(at)
+                person_ids.append(None)  # the id comes with the insert below
+                deltas.add(place.path, floating, +1)
+                continue
+            person_ids.append(match[M_ID])
+            if path_in_jurisdiction(actor, match[M_PATH]):
+                self._fill_blanks_of(match, person, row, filled)
         ids = insert_rows(Person, NEW_PERSON_COLUMNS, new_rows, returning_ids=True)
-        for key, pk in zip(new_keys, ids, strict=True):
-            existing[key]["id"] = pk
+        for at, pk in zip(new_at, ids, strict=True):
+            person_ids[at] = pk
         if filled:
             self._save_fills(list(filled.values()), now)
+        push_list_id = push_list.pk
+        clean_name = normalize.clean_name
         insert_rows(
             PushListEntry,
             ("push_list_id", "row_number", "person_id", "place_path", "came_from", "arrived_on", "extra",
              "outside_district"),
             [
-                (push_list.pk, row.outcome.row_number,
-                 existing[(cleaned["document_type"], cleaned["document_number"])]["id"], place.path,
-                 normalize.clean_name(row.values.get("came_from", ""))[:200], arrived, row.extra,
-                 row.outcome.row_number in outside)
-                for row, cleaned, place, arrived in ready
+                (push_list_id, row.outcome.row_number, person_ids[at], place.path,
+                 came if _plain_text(came := row.values.get("came_from", ""), 200) else clean_name(came)[:200],
+                 arrived, row.extra, outside)
+                for at, (row, _person, place, arrived, outside) in enumerate(ready)
             ],
         )  # fmt: skip
         deltas.apply()
 
-    def _existing_rows(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        """Matched persons as dicts of the fields a push list may fill; merged records resolve to the survivor."""
-        fields = ("id", "document_type", "document_number", "merged_into_id", "place_path", "version", *FILL_FIELDS)
-        found: dict[tuple[str, str], dict[str, Any]] = {}
+    def _existing_rows(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[Any]]:
+        """Matched persons as [id, place path, version, *FILL_FIELDS]; merged records resolve to the survivor."""
+        fields = ("id", "place_path", "version", *FILL_FIELDS, "document_type", "document_number", "merged_into_id")
+        found: dict[tuple[str, str], list[Any]] = {}
         merged: dict[tuple[str, str], int] = {}
-        for values in Person.objects.filter(_by_document(keys)).values(*fields):
-            key = (values["document_type"], values["document_number"])
-            if values["merged_into_id"]:
-                merged[key] = values["merged_into_id"]
+        for values in _persons_by_document(keys, fields):
+            key = (values[-3], values[-2])
+            if values[-1]:
+                merged[key] = values[-1]
             else:
-                found[key] = values
+                found[key] = list(values[:-3])
         if merged:
-            survivors = {v["id"]: v for v in Person.objects.filter(pk__in=set(merged.values())).values(*fields)}
+            survivors = {
+                v[M_ID]: v for v in Person.objects.filter(pk__in=set(merged.values())).values_list(*fields[:-3])
+            }
             for key, survivor_id in merged.items():
                 if survivor_id in survivors:
-                    found[key] = survivors[survivor_id]
+                    found[key] = list(survivors[survivor_id])
         return found
 
-    def _blank_fills(self, match: dict[str, Any], cleaned: dict[str, Any], row: Row) -> dict[str, Any]:
-        changes: dict[str, Any] = {}
-        for fieldname in FILL_FIELDS:
-            new = cleaned.get(fieldname)
-            old = match[fieldname]
-            if new in (None, ""):
+    def _fill_blanks_of(self, match: list[Any], person: Cleaned, row: Row, filled: dict[int, list[Any]]) -> None:
+        """Fill the matched person's blank phone, address, birth date and sex from the row; warn on another phone."""
+        for at, new in ((M_PHONE, person[5]), (M_ADDRESS, person[6]), (M_BIRTH, person[4]), (M_SEX, person[3])):
+            if new is None or new == "":
                 continue
-            if old in (None, ""):
-                changes[fieldname] = new
-            elif old != new and fieldname == "phone":
+            old = match[at]
+            if old is None or old == "":
+                match[at] = new
+                filled[match[M_ID]] = match
+            elif at == M_PHONE and old != new:
                 row.outcome.warn("phone", _("The phone differs from the one on record; the recorded phone was kept."))
-        return changes
 
-    def _save_fills(self, matches: list[dict[str, Any]], now: dt.datetime) -> None:
+    def _save_fills(self, matches: list[list[Any]], now: dt.datetime) -> None:
         columns = (*FILL_FIELDS, "version", "updated_at")
         update_rows(
             Person,
             columns,
-            [(m["id"], *(m[f] for f in FILL_FIELDS), m["version"] + 1, now) for m in matches],
+            [(m[M_ID], *m[M_PHONE : M_SEX + 1], m[M_VERSION] + 1, now) for m in matches],
         )
+
+
+def _persons_by_document(keys: set[tuple[str, str]], fields: tuple[str, ...]) -> Iterable[tuple[Any, ...]]:
+    """values_list(*fields) of the persons holding any of these (type, number) keys."""
+    if connection.vendor != "postgresql":
+        return Person.objects.filter(_by_document(keys)).values_list(*fields)
+    # The numbers go as one string split on the server: psycopg dumps a 10,000-item list one item at a time.
+    # Normalised numbers are letters and digits only, so a comma never occurs in one.
+    numbers: dict[str, list[str]] = defaultdict(list)
+    for document_type, number in keys:
+        numbers[document_type].append(number)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in fields)
+    rows: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for document_type, group in numbers.items():
+            cursor.execute(
+                f"SELECT {columns} FROM {quote(Person._meta.db_table)} "  # noqa: S608 - field names only
+                "WHERE document_type = %s AND document_number = ANY(string_to_array(%s, ','))",
+                [document_type, ",".join(group)],
+            )
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+def _earlier_entries(push_list_id: int, person_ids: list[int]) -> dict[int, int]:
+    """person id → row number of this push list's entries for these persons."""
+    if connection.vendor != "postgresql":
+        return dict(
+            PushListEntry.objects.filter(push_list_id=push_list_id, person_id__any_of=person_ids).values_list(
+                "person_id", "row_number"
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT person_id, row_number FROM {connection.ops.quote_name(PushListEntry._meta.db_table)} "  # noqa: S608
+            "WHERE push_list_id = %s AND person_id = ANY(string_to_array(%s, ',')::bigint[])",
+            [push_list_id, ",".join(map(str, person_ids))],
+        )
+        return dict(cursor.fetchall())
+
+
+# A person as the push list's per-row path carries it, and a matched person's fields by position.
+Cleaned = tuple[str, str, str, str, "dt.date | None", str, str]
+M_ID, M_PATH, M_VERSION, M_PHONE, M_ADDRESS, M_BIRTH, M_SEX = range(7)
+RESIDENT_ID = DocumentType.RESIDENT_ID.value
+NAME_MAX = MAX_LENGTHS["name"]
+ADDRESS_MAX = MAX_LENGTHS["address"]
+_MOBILE_SECOND = frozenset("3456789")
+
+
+def _plain_text(value: str, limit: int) -> bool:
+    """Text that clean_name and the person validators leave as it is: printable (no control characters,
+    no space but U+0020), already NFKC, no doubled, leading or trailing spaces, no replacement character,
+    within `limit`."""
+    return (
+        0 < len(value) <= limit
+        and value.isprintable()
+        and "  " not in value
+        and value[0] != " "
+        and value[-1] != " "
+        and "\ufffd" not in value
+        and unicodedata.is_normalized("NFKC", value)
+    )
+
+
+def _plain_mobile(value: str) -> bool:
+    """An 11-digit mainland mobile number as parse_phone returns it."""
+    return len(value) == 11 and value.isascii() and value.isdigit() and value[0] == "1" and value[1] in _MOBILE_SECOND
+
+
+def _plain_resident_id(number: str, today: dt.date) -> tuple[dt.date, str] | None:
+    """(birth date, sex) of an 18-character ID that parse_resident_id accepts unchanged; None for any other."""
+    if not (len(number) == 18 and number.isascii() and number[:17].isdigit()):
+        return None
+    last = number[17]
+    if not (last.isdigit() or last == "X") or number[:2] not in PROVINCE_CODES:
+        return None
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    if birth < EARLIEST_BIRTH or birth > today or id_check_char(number[:17]) != last:
+        return None
+    return birth, ("M" if int(number[16]) % 2 else "F")
+
+
+def _plain_date(value: str) -> dt.date | None:
+    """2020-01-05 (a date cell as the readers write it) or 2020/1/5; None for any other form."""
+    try:
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return dt.date.fromisoformat(value)
+        parts = value.split("/")
+        if len(parts) == 3 and len(parts[0]) == 4 and value.isascii():
+            year, month, day = parts
+            if year.isdigit() and month.isdigit() and day.isdigit() and len(month) <= 2 and len(day) <= 2:
+                return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return None
 
 
 FILL_FIELDS = ("phone", "address", "birth_date", "sex")

@@ -64,6 +64,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # When the follow-up step (services.run_followups: key persons from a push list, say) ran after "done".
+    followed_up_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -159,7 +161,8 @@ class PushListEntry(models.Model):
 
     scope_path_field = "place_path"
 
-    push_list = models.ForeignKey(PushList, on_delete=models.CASCADE, related_name="entries")
+    # No index of its own: the unique (push_list, row_number) constraint below serves lookups by list.
+    push_list = models.ForeignKey(PushList, on_delete=models.CASCADE, related_name="entries", db_index=False)
     row_number = models.PositiveIntegerField()
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="push_entries")
     place_path = models.CharField(max_length=255)

@@ -236,7 +236,8 @@ def _text_rows(raw_rows: Iterator[Any], start: int) -> Iterator[tuple[int, list[
     for index, raw in enumerate(raw_rows):
         if index < start:
             continue
-        row = [cell_text(v) for v in raw[:MAX_COLUMNS]]
+        # Most cells are text: stripped in line, without a call per cell.
+        row = [v.strip() if type(v) is str else cell_text(v) for v in raw[:MAX_COLUMNS]]
         while row and row[-1] == "":
             row.pop()
         yield index, row

@@ -80,6 +80,8 @@ class Progress:
     percent: float
     eta_seconds: int | None
     finished: bool
+    # Done, and its follow-up step (key persons from a push list, say) has not run yet.
+    following_up: bool = False
 
 
 def progress(job: ImportJob) -> Progress:
@@ -106,6 +108,7 @@ def progress(job: ImportJob) -> Progress:
         percent=percent,
         eta_seconds=eta,
         finished=finished,
+        following_up=job.status == JobStatus.DONE and job.followed_up_at is None,
     )
 
 

@@ -27,15 +27,17 @@ from fangkong.imports.models import ImportJob, ImportRowIssue, JobStatus, RowSta
 from fangkong.imports.readers import MAX_COLUMNS, ImportFileError, Sheet, file_format, open_sheet
 from fangkong.places.models import Place
 
-__all__ = ["ImportFileError", "cancel_job", "confirm_job", "create_job", "run_import"]
+__all__ = ["ImportFileError", "cancel_job", "confirm_job", "create_job", "import_rows", "run_followups", "run_import"]
 
 # Rows per transaction: big enough that per-chunk work (matching query, count upsert) is amortised,
 # small enough that a crash loses little and the progress bar moves.
 CHUNK_SIZE = 10_000
 FINISHED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
 
-# Sent with `job` inside the transaction that marks a job done, so whatever a receiver writes
-# (key persons from a push list, say) commits together with "done" or not at all.
+# Sent with `job` once a job is done, as the job's follow-up step (key persons from a push list,
+# say): in its own transaction, after the rows are committed, together with the job's
+# `followed_up_at` mark, so a crash in a receiver leaves the step to be run again (receivers are
+# idempotent) and never undoes the import.
 import_finished = Signal()
 
 
@@ -294,7 +296,15 @@ def _start(job_id: int) -> ImportJob | None:
 
 
 def run_import(job_id: int) -> ImportJob:
-    """Run (or resume) a confirmed job to the end; safe to call again after a crash."""
+    """Run (or resume) a confirmed job to the end, follow-up step included; safe to call again after a crash."""
+    job = import_rows(job_id)
+    if job.status == JobStatus.DONE and job.followed_up_at is None:
+        job = run_followups(job.pk)
+    return job
+
+
+def import_rows(job_id: int) -> ImportJob:
+    """The import proper: read, check and write every row in chunks, then mark the job done."""
     job = _start(job_id)
     if job is None:
         return ImportJob.objects.get(pk=job_id)
@@ -320,7 +330,22 @@ def run_import(job_id: int) -> ImportJob:
                 ),
                 changes={"accepted": job.accepted, "warnings": job.warnings, "rejected": job.rejected},
             )
-            import_finished.send(sender=ImportJob, job=job)
+    return job
+
+
+def run_followups(job_id: int) -> ImportJob:
+    """A done job's follow-up step: the import_finished receivers, once, in one transaction with the mark."""
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(of=("self",))
+            .select_related("target_place", "created_by")
+            .get(pk=job_id)
+        )
+        if job.status != JobStatus.DONE or job.followed_up_at is not None:
+            return job
+        import_finished.send(sender=ImportJob, job=job)
+        job.followed_up_at = timezone.now()
+        job.save(update_fields=["followed_up_at", "updated_at"])
     return job
 
 

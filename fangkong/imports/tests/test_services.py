@@ -11,7 +11,7 @@ from django.http import Http404
 
 from fangkong.imports import kinds, services
 from fangkong.imports.models import ImportJob, ImportRowIssue, JobStatus, PushListEntry, SavedMapping
-from fangkong.imports.selectors import get_job_for_user, jobs_for, preview
+from fangkong.imports.selectors import get_job_for_user, jobs_for, preview, progress
 from fangkong.imports.tests.files import (
     POPULATION_HEADERS,
     media_in_tmp,  # noqa: F401
@@ -335,3 +335,31 @@ def test_pushlist_duplicates_are_found_inside_a_chunk_across_chunks_and_after_a_
     assert "row 7" in reasons[11]
     assert PushListEntry.objects.filter(push_list__job=job).count() == 7
     assert Person.objects.filter(document_number__in={r[1] for r in rows}).count() == 7
+
+
+def test_the_follow_up_step_runs_after_done_and_again_after_a_crash(world: Any, tmp_path: Path) -> None:
+    from fangkong.imports.tests.files import PUSHLIST_HEADERS, pushlist_rows
+
+    calls: list[int] = []
+
+    def crashing(sender: Any, job: Any, **kwargs: Any) -> None:
+        calls.append(job.pk)
+        if len(calls) == 1:
+            raise RuntimeError("killed")
+
+    services.import_finished.connect(crashing, dispatch_uid="test_follow_up_crash")
+    try:
+        path = write_xlsx(tmp_path / "p.xlsx", [PUSHLIST_HEADERS, *pushlist_rows(2)])
+        with pytest.raises(RuntimeError):
+            run(world.hq, path, "pushlist", world.district)
+        job = ImportJob.objects.get()
+        # The rows are committed and the job is done; only the follow-up step is left to run.
+        assert (job.status, job.accepted + job.warnings, job.followed_up_at) == (JobStatus.DONE, 2, None)
+        assert progress(job).following_up
+        job = services.run_import(job.pk)
+        assert job.followed_up_at is not None
+        assert not progress(job).following_up
+        services.run_import(job.pk)
+        assert calls == [job.pk, job.pk]  # once more after the crash, then never again
+    finally:
+        services.import_finished.disconnect(dispatch_uid="test_follow_up_crash")
