@@ -3,7 +3,11 @@
 Runs inside the transaction that marks the import done (the import_finished
 signal), so the key persons commit together with "done" or not at all. Every
 statement works on the whole list at once; a 100,000-row list costs the same
-handful of queries as a ten-row one.
+handful of queries as a ten-row one. On PostgreSQL the key persons and their
+sources are one statement (data-modifying CTEs) over the list read once; SQLite,
+which has no INSERT inside WITH, runs the same SQL as two statements. The
+statements that only concern persons who were key persons already (an earlier
+deadline, a higher risk level) run only when the list names such persons.
 
 Routing: the person's household when it lies under the place the row was
 routed to (or under the import's target), else the row's place; the grid (or
@@ -13,7 +17,7 @@ Rows the import kept at its target because they name a community outside the
 district are flagged to hand over, not dropped.
 
 The statements are f-strings (hence the S608 waivers) only to splice in module
-constants and the SQL Django compiled for a queryset; every value is a parameter.
+constants and SQL fragments built here; every value is a parameter.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from fangkong.imports.models import ImportJob, PushList
 from fangkong.places.models import Place, PlaceType
 from fangkong.protocols.models import RiskArea
 from fangkong.protocols.selectors import active_protocol, category_of, district_of, push_default_category
-from fangkong.screening.models import PushBatch
+from fangkong.screening.models import PushBatch, SourceKind
 
 COMMUNITY_PATH_LEN = 3 * Place.steplen
 GRID_PATH_LEN = 4 * Place.steplen
@@ -71,99 +75,67 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
     p_now = ops.adapt_datetimefield_value(now)
     p_deadline = ops.adapt_datetimefield_value(deadline)
 
-    firsts = (
-        "firsts AS (SELECT person_id, MIN(id) AS entry_id FROM imports_pushlistentry"
-        " WHERE push_list_id = %s GROUP BY person_id)"
-    )
-    routed = """
-        routed AS (
-            SELECT f.person_id, e.came_from, COALESCE(e.arrived_on, %s) AS arrived_on,
-                   CASE WHEN e.outside_district THEN 1 ELSE 0 END AS outside,
-                   CASE WHEN p.place_path LIKE e.place_path || '%%' THEN p.place_path ELSE e.place_path END AS route
-            FROM firsts f
-            JOIN imports_pushlistentry e ON e.id = f.entry_id
-            JOIN people_person p ON p.id = f.person_id
-            WHERE NOT EXISTS (
-                SELECT 1 FROM screening_keyperson k WHERE k.person_id = f.person_id AND k.clear_state <> 'released'
-            )
-        )"""
-    # One worker per place, looked up once (a hash join) rather than once per row.
-    workers = (
-        "workers AS (SELECT place_id, MIN(user_id) AS user_id FROM accounts_membership"
-        " WHERE role IN ('grid_worker', 'community_worker') AND is_backup = FALSE GROUP BY place_id)"
-    )
     has_areas = RiskArea.objects.exists()
-    risk = _risk_subquery("r.came_from", "r.arrived_on") if has_areas else "''"
-    insert_key_persons = f"""
-        WITH {firsts}, {routed}, {workers}
-        INSERT INTO screening_keyperson (
-            person_id, category, protocol_id, place_id, place_path, is_unplaced, outside_district, worker_id,
-            clear_state, due_at, measure_kind, schedule, risk_level, version, created_at, updated_at
-        )
-        SELECT r.person_id, %s, %s,
-               COALESCE(g.id, c.id, %s), COALESCE(g.path, c.path, %s),
-               (g.id IS NULL AND c.id IS NULL AND r.outside = 0), (r.outside = 1), w.user_id,
-               'new', %s, 'none', '[]', COALESCE({risk}, ''), 1, %s, %s
-        FROM routed r
-        LEFT JOIN places_place g
-               ON r.outside = 0 AND g.path = substr(r.route, 1, {GRID_PATH_LEN}) AND g.type = '{PlaceType.GRID}'
-        LEFT JOIN places_place c
-               ON r.outside = 0 AND c.path = substr(r.route, 1, {COMMUNITY_PATH_LEN})
-              AND c.type = '{PlaceType.COMMUNITY}'
-        LEFT JOIN workers w ON w.place_id = COALESCE(g.id, c.id)
-    """  # noqa: S608
-    # An open key person pushed again keeps the earlier of the two deadlines.
-    tighten_deadlines = """
-        UPDATE screening_keyperson SET due_at = %s
-        WHERE id <= %s AND clear_state = 'new' AND (due_at IS NULL OR due_at > %s)
-          AND person_id IN (SELECT person_id FROM imports_pushlistentry WHERE push_list_id = %s)
-    """
-    insert_sources = f"""
-        WITH {firsts}
-        INSERT INTO screening_keypersonsource (
-            key_person_id, kind, push_list_id, came_from, arrived_on, detail, reported_at, created_by_id
-        )
-        SELECT k.id, 'pushlist', %s, e.came_from, e.arrived_on, '', %s, %s
-        FROM firsts f
-        JOIN imports_pushlistentry e ON e.id = f.entry_id
-        JOIN screening_keyperson k ON k.person_id = f.person_id AND k.clear_state <> 'released'
-        WHERE 1 = 1
-        ON CONFLICT DO NOTHING
-    """  # noqa: S608
     issued = ops.adapt_datefield_value(push_list.issued_on or timezone.localdate(now))
+    key_person_params = [category, protocol_id, target.pk, target.path, p_deadline, p_now, p_now]
+    source_params = [push_list.pk, p_now, job.created_by_id, push_list.pk]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(DISTINCT person_id) FROM imports_pushlistentry WHERE push_list_id = %s", [push_list.pk]
-        )
-        row = cursor.fetchone()
-        persons = row[0] if row else 0
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM screening_keyperson")
         row = cursor.fetchone()
         before = row[0] if row else 0
-        cursor.execute(
-            insert_key_persons,
-            [push_list.pk, issued, category, protocol_id, target.pk, target.path, p_deadline, p_now, p_now],
-        )  # fmt: skip
-        cursor.execute(tighten_deadlines, [p_deadline, before, p_deadline, push_list.pk])
-        cursor.execute(insert_sources, [push_list.pk, push_list.pk, p_now, job.created_by_id])
-        if has_areas:
-            _raise_known_risk(cursor, push_list.pk, before, issued)
-        cursor.execute(
-            "SELECT COUNT(*), SUM(CASE WHEN is_unplaced THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN outside_district THEN 1 ELSE 0 END) FROM screening_keyperson WHERE id > %s",
-            [before],
-        )
-        counted = cursor.fetchone() or (0, 0, 0)
-    # Counted rather than taken from rowcount, which SQLite does not report for WITH … INSERT.
-    created = int(counted[0] or 0)
+        if connection.vendor == "postgresql":
+            # One statement: each person's key-person id (a new one from the sequence, or the open
+            # one's) is settled once in `routed`, and the key persons and the sources are both written
+            # from it, so the list is read, joined and deduplicated once rather than twice.
+            cursor.execute("SELECT pg_get_serial_sequence('screening_keyperson', 'id')")
+            sequence = (cursor.fetchone() or [""])[0]
+            cursor.execute(
+                f"""
+                WITH {_routed("CASE WHEN k.id IS NULL THEN nextval(%s::regclass) ELSE k.id END", materialized=True)},
+                new_key_persons AS (
+                    {_insert_key_persons(has_areas, with_id=True)}
+                    RETURNING is_unplaced, outside_district
+                ),
+                new_sources AS ({INSERT_SOURCES})
+                SELECT (SELECT COUNT(*) FROM routed), COUNT(*), {COUNT_UNPLACED_OUTSIDE} FROM new_key_persons
+                """,  # noqa: S608
+                [push_list.pk, sequence, issued, *key_person_params, *source_params],
+            )
+            persons, *counted = cursor.fetchone() or (0, 0, 0, 0)
+        else:
+            # SQLite has no INSERT inside WITH: the key persons first, then a source for every person
+            # of the list on their (new or earlier) open key person.
+            routed = _routed("k.id", materialized=False)
+            cursor.execute(
+                f"WITH {routed} {_insert_key_persons(has_areas)}", [push_list.pk, issued, *key_person_params]
+            )
+            cursor.execute(f"WITH {routed} {INSERT_SOURCES}", [push_list.pk, issued, *source_params])
+            cursor.execute(
+                "SELECT COUNT(DISTINCT person_id) FROM imports_pushlistentry WHERE push_list_id = %s", [push_list.pk]
+            )
+            row = cursor.fetchone()
+            persons = row[0] if row else 0
+            # Counted rather than taken from rowcount, which SQLite does not report for WITH … INSERT.
+            cursor.execute(
+                f"SELECT COUNT(*), {COUNT_UNPLACED_OUTSIDE} FROM screening_keyperson WHERE id > %s",  # noqa: S608
+                [before],
+            )
+            counted = list(cursor.fetchone() or (0, 0, 0))
+        created, unplaced, outside = (int(n or 0) for n in counted)
+        if created < persons:
+            # Some were open key persons already (no new one was made for them): an earlier
+            # deadline and a riskier origin win. Nothing to do when every person was new.
+            cursor.execute(TIGHTEN_DEADLINES, [p_deadline, before, p_deadline, push_list.pk])
+            if has_areas:
+                _raise_known_risk(cursor, push_list.pk, before, issued)
     batch = PushBatch.objects.create(
         push_list=push_list,
         deadline_at=deadline,
         category=category,
         created=created,
         merged=max(persons - created, 0),
-        unplaced=int(counted[1] or 0),
-        outside=int(counted[2] or 0),
+        unplaced=unplaced,
+        outside=outside,
     )
     record(
         actor=job.created_by,
@@ -176,6 +148,99 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
         changes={"created": created, "merged": batch.merged, "unplaced": batch.unplaced, "outside": batch.outside},
     )
     return batch
+
+
+def _routed(key_person_id: str, *, materialized: bool) -> str:
+    """CTEs `firsts` and `routed`: each person of the list once, where they go, their key-person id.
+
+    The first row naming a person counts (a window over the list: one pass, no second lookup of
+    the row). `key_person_id` is the SQL for the id the person's sources go to; `is_new` says the
+    person has no open key person yet. `place_id` is the grid above the route, else its community
+    (looked up only when there is no grid), else NULL; `in_grid` says which. Parameters: the push
+    list, then the date risk is judged on when the row has no arrival date.
+    """
+    return f"""
+        firsts AS (
+            SELECT person_id, came_from, arrived_on, place_path, outside_district,
+                   ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY id) AS nth
+            FROM imports_pushlistentry WHERE push_list_id = %s
+        ),
+        routed AS {"MATERIALIZED" if materialized else ""} (
+            SELECT x.*, g.id IS NOT NULL AS in_grid,
+                   COALESCE(g.id, (
+                       SELECT c.id FROM places_place c
+                       WHERE x.outside = 0 AND c.path = substr(x.route, 1, {COMMUNITY_PATH_LEN})
+                         AND c.type = '{PlaceType.COMMUNITY}'
+                   )) AS place_id
+            FROM (
+                SELECT {key_person_id} AS key_person_id, k.id IS NULL AS is_new, f.person_id, f.came_from,
+                       f.arrived_on, COALESCE(f.arrived_on, %s) AS risk_on,
+                       CASE WHEN f.outside_district THEN 1 ELSE 0 END AS outside,
+                       CASE WHEN p.place_path LIKE f.place_path || '%%' THEN p.place_path ELSE f.place_path END
+                           AS route
+                FROM firsts f
+                JOIN people_person p ON p.id = f.person_id
+                LEFT JOIN screening_keyperson k ON k.person_id = f.person_id AND k.clear_state <> 'released'
+                WHERE f.nth = 1
+            ) x
+            LEFT JOIN places_place g
+                   ON x.outside = 0 AND g.path = substr(x.route, 1, {GRID_PATH_LEN}) AND g.type = '{PlaceType.GRID}'
+        )"""  # noqa: S608 - constants only
+
+
+def _insert_key_persons(has_areas: bool, *, with_id: bool = False) -> str:
+    """INSERT of a key person for every new person of `routed`, at the grid or community found.
+
+    Parameters: category, protocol, the import's target place and its path (for the
+    unplaced), deadline, now, now. With `with_id`, the id is routed.key_person_id, not the default.
+    """
+    risk = _risk_subquery("r.came_from", "r.risk_on") if has_areas else "''"
+    # One worker per place, looked up once (a hash join) rather than once per row.
+    workers = (
+        "SELECT place_id, MIN(user_id) AS user_id FROM accounts_membership"
+        " WHERE role IN ('grid_worker', 'community_worker') AND is_backup = FALSE GROUP BY place_id"
+    )
+    # The place's path is the route's prefix the place was found by.
+    place_path = (
+        f"CASE WHEN r.in_grid THEN substr(r.route, 1, {GRID_PATH_LEN})"
+        f" WHEN r.place_id IS NOT NULL THEN substr(r.route, 1, {COMMUNITY_PATH_LEN}) ELSE %s END"
+    )
+    return f"""
+        INSERT INTO screening_keyperson (
+            {"id, " if with_id else ""}person_id, category, protocol_id, place_id, place_path, is_unplaced,
+            outside_district, worker_id, clear_state, due_at, measure_kind, schedule, risk_level, version,
+            created_at, updated_at
+        )
+        SELECT {"r.key_person_id, " if with_id else ""}r.person_id, %s, %s, COALESCE(r.place_id, %s), {place_path},
+               (r.place_id IS NULL AND r.outside = 0), (r.outside = 1), w.user_id,
+               'new', %s, 'none', '[]', COALESCE({risk}, ''), 1, %s, %s
+        FROM routed r
+        LEFT JOIN ({workers}) w ON w.place_id = r.place_id
+        WHERE r.is_new"""  # noqa: S608 - constants only
+
+
+# A source on every person's (new or earlier) open key person, once per list: a key person made
+# just now has none yet, so only an earlier one is checked (cheaper than ON CONFLICT on every row).
+# Parameters: push list, now, the importer, push list.
+INSERT_SOURCES = f"""
+    INSERT INTO screening_keypersonsource (
+        key_person_id, kind, push_list_id, came_from, arrived_on, detail, reported_at, created_by_id
+    )
+    SELECT r.key_person_id, '{SourceKind.PUSH_LIST}', %s, r.came_from, r.arrived_on, '', %s, %s FROM routed r
+    WHERE r.is_new OR NOT EXISTS (
+        SELECT 1 FROM screening_keypersonsource s WHERE s.key_person_id = r.key_person_id AND s.push_list_id = %s
+    )"""  # noqa: S608
+
+COUNT_UNPLACED_OUTSIDE = (
+    "SUM(CASE WHEN is_unplaced THEN 1 ELSE 0 END), SUM(CASE WHEN outside_district THEN 1 ELSE 0 END)"
+)
+
+# An open key person pushed again keeps the earlier of the two deadlines.
+TIGHTEN_DEADLINES = """
+    UPDATE screening_keyperson SET due_at = %s
+    WHERE id <= %s AND clear_state = 'new' AND (due_at IS NULL OR due_at > %s)
+      AND person_id IN (SELECT person_id FROM imports_pushlistentry WHERE push_list_id = %s)
+"""
 
 
 def _risk_subquery(place: str, on: str) -> str:

@@ -123,6 +123,17 @@ def test_a_finished_job_signalled_twice_adds_nothing(world: Any, tmp_path: Path)
     assert KeyPersonSource.objects.count() == 2
 
 
+def test_a_list_run_again_after_its_batch_was_removed_adds_no_second_source(world: Any, tmp_path: Path) -> None:
+    from fangkong.screening.pushlists import key_persons_from_push_list
+
+    job = _push(world, tmp_path, pushlist_rows(2))
+    PushBatch.objects.filter(push_list__job=job).delete()
+    batch = key_persons_from_push_list(job=job)
+    assert batch is not None
+    assert (batch.created, batch.merged) == (0, 2)
+    assert KeyPersonSource.objects.count() == 2
+
+
 def test_a_released_key_person_pushed_again_becomes_a_new_key_person(world: Any, tmp_path: Path) -> None:
     _push(world, tmp_path, pushlist_rows(1))
     KeyPerson.objects.update(clear_state="released", released_at=timezone.now())
@@ -169,3 +180,59 @@ def test_hq_moves_a_push_list_deadline_and_its_unidentified_persons_follow(world
     assert (
         street.post("/screening/push-lists/", {"batch": batch.pk, "deadline_at": "2030-01-01T00:00"}).status_code == 403
     )
+
+
+def test_a_person_named_twice_in_one_list_is_one_key_person_with_the_first_rows_origin(
+    world: Any, tmp_path: Path
+) -> None:
+    first, again = pushlist_rows(1), pushlist_rows(1)
+    again[0][3] = "另一市"
+    job = _push(world, tmp_path, [*first, *pushlist_rows(1, start=2), *again])
+    kp = KeyPerson.objects.get(person__document_number=resident_id(5001))
+    assert [s.came_from for s in kp.sources.all()] == ["某市某区"]
+    assert KeyPerson.objects.count() == 2
+    assert KeyPersonSource.objects.count() == 2
+    batch = PushBatch.objects.get(push_list__job=job)
+    assert (batch.created, batch.merged) == (2, 0)
+
+
+def test_an_open_key_person_pushed_again_keeps_the_earlier_deadline(world: Any, tmp_path: Path) -> None:
+    _push(world, tmp_path, pushlist_rows(2), deadline_hours=48)
+    kp1, kp2 = KeyPerson.objects.order_by("pk")
+    KeyPerson.objects.filter(pk=kp2.pk).update(clear_state="identified")
+    _push(world, tmp_path, pushlist_rows(2), name="sooner.xlsx", deadline_hours=6)
+    sooner = PushBatch.objects.order_by("pk").last()
+    assert sooner is not None
+    assert KeyPerson.objects.get(pk=kp1.pk).due_at == sooner.deadline_at
+    # Only a person still to identify is hurried; one already identified keeps their record as it was.
+    assert KeyPerson.objects.get(pk=kp2.pk).due_at == kp2.due_at
+    _push(world, tmp_path, pushlist_rows(1), name="later.xlsx", deadline_hours=72)
+    assert KeyPerson.objects.get(pk=kp1.pk).due_at == sooner.deadline_at
+
+
+def test_a_mixed_list_adds_sources_to_known_key_persons_and_counts_each_kind(world: Any, tmp_path: Path) -> None:
+    _push(world, tmp_path, pushlist_rows(2))
+    resident = world.A.person
+    job = _push(
+        world,
+        tmp_path,
+        [
+            *pushlist_rows(2),  # both known
+            *pushlist_rows(1, start=3),  # new, community A
+            *pushlist_rows(1, start=4, community=""),  # new, unplaced
+            [resident.name, resident.document_number, "", "某市", dt.date(2022, 3, 1), ""],  # new, their grid
+        ],
+        name="mixed.xlsx",
+    )
+    batch = PushBatch.objects.get(push_list__job=job)
+    assert (batch.created, batch.merged, batch.unplaced, batch.outside) == (3, 2, 1, 0)
+    assert KeyPersonSource.objects.filter(push_list__job=job).count() == 5
+    assert KeyPerson.objects.count() == 5
+    for kp in KeyPerson.objects.filter(person__document_number__in=[resident_id(5001), resident_id(5002)]):
+        assert kp.sources.count() == 2
+    assert KeyPerson.objects.get(person=resident).place == world.A.grid
+    assert KeyPerson.objects.get(person__document_number=resident_id(5003)).place == world.A.community
+    unplaced = KeyPerson.objects.get(person__document_number=resident_id(5004))
+    assert unplaced.is_unplaced
+    assert unplaced.place == world.district
+    assert unplaced.place_path == world.district.path
