@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
+from fangkong.core.bulk import insert_rows
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.imports.headers import headers_key
 from fangkong.imports.kinds import KINDS, KindHandler, Row
@@ -402,20 +403,14 @@ def _commit_chunk(job: ImportJob, handler: KindHandler, chunk: list[tuple[int, l
                 raise JobNotRunnable(job.pk)
             rows: list[Row] = [handler.parse(index, cells) for index, cells in chunk if any(cells)]
             handler.process(rows)
-            counts = {RowStatus.ACCEPTED: 0, RowStatus.WARNING: 0, RowStatus.REJECTED: 0}
+            counts: dict[str, int] = {RowStatus.ACCEPTED: 0, RowStatus.WARNING: 0, RowStatus.REJECTED: 0}
             issues = []
             for row in rows:
-                counts[RowStatus(row.outcome.status)] += 1
-                if row.outcome.status != RowStatus.ACCEPTED:
-                    issues.append(
-                        ImportRowIssue(
-                            job_id=job.pk,
-                            row_number=row.outcome.row_number,
-                            status=row.outcome.status,
-                            messages=row.outcome.messages,
-                        )
-                    )
-            ImportRowIssue.objects.bulk_create(issues)
+                outcome = row.outcome
+                counts[outcome.status] += 1
+                if outcome.status != RowStatus.ACCEPTED:
+                    issues.append((job.pk, outcome.row_number, str(outcome.status), outcome.messages))
+            insert_rows(ImportRowIssue, ("job_id", "row_number", "status", "messages"), issues)
             ImportJob.objects.filter(pk=job.pk).update(
                 checkpoint=end,
                 accepted=F("accepted") + counts[RowStatus.ACCEPTED],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from fangkong.core.testing.idnumbers import make_resident_id
 from fangkong.core.validators import parse_phone, parse_resident_id, validate_clean_text
 from fangkong.imports.kinds import _plain_date, _plain_mobile, _plain_resident_id, _plain_text
-from fangkong.imports.normalize import clean_name, parse_date
+from fangkong.imports.normalize import EARLIEST_DATE, LATEST_DATE, clean_name, parse_date
 
 TODAY = dt.date(2022, 3, 15)
 ID_CHARS = st.sampled_from("0123456789Xx０１２３４５６７８９ -")
@@ -81,7 +82,13 @@ def test_both_quick_date_forms_give_parse_dates_date(date: dt.date) -> None:
 @example("2022/2/30")
 @example("2022/002/3")
 @example("20220305")
+@example("0001-01-01")
 def test_a_date_the_quick_check_reads_is_the_date_parse_date_reads(raw: str) -> None:
     quick = _plain_date(raw)
-    if quick is not None:
+    if quick is None:
+        return
+    if EARLIEST_DATE <= quick <= LATEST_DATE:  # the pipeline checks the range after the quick read
         assert parse_date(raw) == quick
+    else:
+        with pytest.raises(ValidationError):
+            parse_date(raw)
