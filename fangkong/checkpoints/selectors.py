@@ -185,10 +185,11 @@ def gate_status(raw: str, *, now: dt.datetime | None = None) -> GateStatus:
     if kp is not None:
         status.under_measure = kp.measure_kind in MEASURES_UNDER_CONTROL
         status.risk_returnee = bool(kp.risk_level) or kp.travels.filter(risk_area__isnull=False).exists()
-    # The last passage and the newest test date any passage reported, in one round trip.
+    # The last passage, and the test date of the latest passage that reported one, in one round trip; both walk
+    # the (person, occurred_at) index backwards and stop at the first row.
     newest_test = (
         Registration.objects.filter(person=person, latest_test_on__isnull=False)
-        .order_by("-latest_test_on")
+        .order_by("-occurred_at")
         .values("latest_test_on")[:1]
     )
     last = (
