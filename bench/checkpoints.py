@@ -402,8 +402,9 @@ SELECT r.id, r.checkpoint_id, r.occurred_at FROM checkpoints_registration r
 WHERE r.person_id = %s AND r.occurred_at >= %s AND r.occurred_at < %s AND r.place_path LIKE %s LIMIT 5000
 """
 BARE_WITH_PERSON = """
-SELECT r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at
-FROM unnest(%s::bigint[], %s::timestamptz[]) AS own(checkpoint_id, at)
+SELECT r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at,
+       (array_agg(own.id ORDER BY own.at, own.id))[1]
+FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS own(id, checkpoint_id, at)
 CROSS JOIN LATERAL (
   SELECT * FROM checkpoints_registration near
   WHERE near.checkpoint_id = own.checkpoint_id AND near.occurred_at BETWEEN own.at - %s AND own.at + %s
@@ -577,7 +578,7 @@ def run_checkpoint_benchmarks(url: str, *, quick: bool, only: set[str] | None, r
                         return 0
                     rows = conn.execute(
                         BARE_WITH_PERSON,
-                        [[o[1] for o in own], [o[2] for o in own], MARGIN, MARGIN, prefix, pid],
+                        [[o[0] for o in own], [o[1] for o in own], [o[2] for o in own], MARGIN, MARGIN, prefix, pid],
                     ).fetchall()
                     return len(rows)
 

@@ -247,8 +247,9 @@ ORDER BY r.occurred_at, r.id LIMIT %s
 """
 # LATERAL with its own LIMIT: one index range scan per own passage, whatever the planner guesses of the arrays.
 NEAR_PASSAGES_SQL = """
-SELECT r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at
-FROM unnest(%s::bigint[], %s::timestamptz[]) AS own(checkpoint_id, at)
+SELECT r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at,
+       (array_agg(own.id ORDER BY own.at, own.id))[1]
+FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS own(id, checkpoint_id, at)
 CROSS JOIN LATERAL (
   SELECT * FROM checkpoints_registration near
   WHERE near.checkpoint_id = own.checkpoint_id AND near.occurred_at BETWEEN own.at - %s AND own.at + %s
@@ -263,50 +264,39 @@ ORDER BY r.occurred_at, r.id LIMIT %s
 def colocated_with_person(
     user: Any, *, person: Person, since: dt.datetime, until: dt.datetime, margin: dt.timedelta
 ) -> list[CoLocated]:
-    """Everyone registered at the checkpoints the person passed, within ± margin of each passage."""
+    """Everyone registered at the checkpoints the person passed, within ± margin of each passage, with the
+    person's own passage it was near (the earliest, when near several)."""
     if connection.vendor == "postgresql":
         scope, scope_params = jurisdiction_sql(user, "r.place_path")
         own = prepared_rows(
             OWN_PASSAGES_SQL.format(scope=scope), [person.pk, since, until, *scope_params, COLOCATION_LIMIT]
         )
-        others = (
-            prepared_rows(
-                NEAR_PASSAGES_SQL.format(scope=scope),
-                [
-                    [o[1] for o in own],
-                    [o[2] for o in own],
-                    margin,
-                    margin,
-                    COLOCATION_LIMIT,
-                    person.pk,
-                    *scope_params,
-                    COLOCATION_LIMIT,
-                ],
-            )
-            if own
-            else []
+        if not own:
+            return []
+        columns = [list(column) for column in zip(*own, strict=True)]
+        rows = prepared_rows(
+            NEAR_PASSAGES_SQL.format(scope=scope),
+            [*columns, margin, margin, COLOCATION_LIMIT, person.pk, *scope_params, COLOCATION_LIMIT],
         )
-    else:
-        own = list(
-            registrations_for(user, since=since, until=until)
-            .filter(person=person)
-            .order_by("occurred_at", "id")
-            .values_list("pk", "checkpoint_id", "occurred_at")[:COLOCATION_LIMIT]
-        )
-        window = Q()
-        for _pk, checkpoint_id, at in own:
-            window |= Q(checkpoint_id=checkpoint_id, occurred_at__gte=at - margin, occurred_at__lte=at + margin)
-        others = (
-            list(
-                scope_to_user(Registration.objects.all(), user)
-                .filter(window)
-                .exclude(person=person)
-                .order_by("occurred_at", "id")
-                .values_list(*COLOCATED_FIELDS)[:COLOCATION_LIMIT]
-            )
-            if own
-            else []
-        )
+        return [CoLocated(*row) for row in rows]
+    own = list(
+        registrations_for(user, since=since, until=until)
+        .filter(person=person)
+        .order_by("occurred_at", "id")
+        .values_list("pk", "checkpoint_id", "occurred_at")[:COLOCATION_LIMIT]
+    )
+    if not own:
+        return []
+    window = Q()
+    for _pk, checkpoint_id, at in own:
+        window |= Q(checkpoint_id=checkpoint_id, occurred_at__gte=at - margin, occurred_at__lte=at + margin)
+    others = (
+        scope_to_user(Registration.objects.all(), user)
+        .filter(window)
+        .exclude(person=person)
+        .order_by("occurred_at", "id")
+        .values_list(*COLOCATED_FIELDS)[:COLOCATION_LIMIT]
+    )
     found = []
     for reg_id, checkpoint_id, person_id, name, number, phone, direction, occurred_at in others:
         match = next(

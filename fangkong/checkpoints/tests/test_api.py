@@ -99,7 +99,8 @@ def test_roles_without_registration_rights_are_refused(world: Any, gate_a: Any) 
 def test_colocated_by_person_lists_who_passed_within_the_margin(world: Any, gate_a: Any) -> None:
     staff = world.user(Role.CHECKPOINT_STAFF, "A")
     t = timezone.now() - dt.timedelta(hours=3)
-    pass_gate(staff, gate_a, phone=world.A.person.phone, occurred_at=t.isoformat())
+    own = pass_gate(staff, gate_a, phone=world.A.person.phone, occurred_at=t.isoformat())
+    pass_gate(staff, gate_a, phone=world.A.person.phone, occurred_at=(t + dt.timedelta(minutes=40)).isoformat())
     near = pass_gate(
         staff, gate_a, phone="13912345678", name="同行者", occurred_at=(t + dt.timedelta(minutes=20)).isoformat()
     )
@@ -115,6 +116,8 @@ def test_colocated_by_person_lists_who_passed_within_the_margin(world: Any, gate
     assert response.status_code == 200
     body = response.json()
     assert [i["registration_id"] for i in body["items"]] == [near.registration.pk]
+    # Near both of the person's passages: the earlier one is named.
+    assert body["items"][0]["matched_registration_id"] == own.registration.pk
     assert body["items"][0]["phone"] == "139****5678"
     assert AuditEvent.objects.filter(action="search", object_type="checkpoints.registration").count() == 1
     wider = client.get("/api/v1/registrations/colocated", query | {"margin_minutes": 120}).json()
