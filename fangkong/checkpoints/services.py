@@ -616,7 +616,10 @@ def _insert_new_passages(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
             f"INSERT INTO checkpoints_registration ({columns}) SELECT {columns} FROM incoming_registration"  # noqa: S608
             " ON CONFLICT (client_id) DO NOTHING RETURNING client_id"
         )
-        return {client_id for (client_id,) in cursor.fetchall()}
+        inserted = {client_id for (client_id,) in cursor.fetchall()}
+        # Emptied here too: inside an outer transaction the commit that empties it may be far off.
+        cursor.execute("DELETE FROM incoming_registration")
+        return inserted
 
 
 def _checkpoints_in_scope(actor: Any, items: list[RegistrationInput]) -> dict[str, Checkpoint]:

@@ -1,7 +1,9 @@
 """A finished push-list import becomes key persons, set-based: a few INSERT … SELECT statements.
 
-Runs inside the transaction that marks the import done (the import_finished
-signal), so the key persons commit together with "done" or not at all. Every
+Runs in the import's follow-up step (imports.services.run_followups sends the
+import_finished signal after the rows are committed), in one transaction with the
+job's followed_up_at mark: the key persons commit together with the mark or not at
+all, and a retried step adds nothing. Every
 statement works on the whole list at once; a 100,000-row list costs the same
 handful of queries as a ten-row one. On PostgreSQL the key persons and their
 sources are one statement (data-modifying CTEs) over the list read once; SQLite,
