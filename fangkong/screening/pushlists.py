@@ -256,20 +256,28 @@ def _risk_subquery(place: str, on: str) -> str:
 
 
 def _raise_known_risk(cursor: Any, push_list_id: int, before: int, issued: Any) -> None:
-    """Key persons known before this list: their risk level rises if this list places them in a riskier area."""
+    """Key persons known before this list: their risk level rises if this list places them in a riskier area.
+
+    Set-based (the list's rows of those persons, grouped once): a subquery per key person would
+    scan the list once per person wherever the planner has no statistics on a list just written.
+    """
     risk = _risk_subquery("e.came_from", f"COALESCE(e.arrived_on, '{issued}')")
-    new_level = f"""(
-        SELECT {risk} AS level FROM imports_pushlistentry e
-        WHERE e.push_list_id = %s AND e.person_id = screening_keyperson.person_id
-        ORDER BY CASE {risk} WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END DESC LIMIT 1
-    )"""  # noqa: S608
     rank = "CASE {} WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"
     cursor.execute(
         f"""
-        UPDATE screening_keyperson SET risk_level = {new_level}
-        WHERE id <= %s AND clear_state <> 'released'
-          AND person_id IN (SELECT person_id FROM imports_pushlistentry WHERE push_list_id = %s)
-          AND {rank.format(new_level)} > {rank.format("risk_level")}
+        UPDATE screening_keyperson
+        SET risk_level = CASE n.top WHEN 3 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END
+        FROM (
+            SELECT e.person_id, MAX({rank.format(risk)}) AS top
+            FROM imports_pushlistentry e
+            WHERE e.push_list_id = %s AND e.person_id IN (
+                SELECT k.person_id FROM screening_keyperson k WHERE k.id <= %s AND k.clear_state <> 'released'
+            )
+            GROUP BY e.person_id
+        ) n
+        WHERE screening_keyperson.person_id = n.person_id AND screening_keyperson.id <= %s
+          AND screening_keyperson.clear_state <> 'released'
+          AND n.top > {rank.format("screening_keyperson.risk_level")}
         """,  # noqa: S608
-        [push_list_id, before, push_list_id, push_list_id],
+        [push_list_id, before, before],
     )

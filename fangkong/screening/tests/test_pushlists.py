@@ -114,6 +114,20 @@ def test_a_known_key_person_pushed_from_a_riskier_area_rises_in_risk(world: Any,
     assert first.sources.count() == 2
 
 
+def test_known_key_persons_rise_to_a_riskier_origin_and_never_drop(world: Any, tmp_path: Path) -> None:
+    RiskArea.objects.create(name="某市", level="low", granularity="city", starts_on=dt.date(2022, 1, 1))
+    RiskArea.objects.create(name="某县", level="high", granularity="county", starts_on=dt.date(2022, 1, 1))
+    _push(world, tmp_path, pushlist_rows(2))
+    assert set(KeyPerson.objects.values_list("risk_level", flat=True)) == {"low"}
+    # The second list has person 1 from a high-risk area and person 2 from nowhere at risk.
+    first, second = pushlist_rows(2)
+    riskier = [*first[:3], "某县某镇", *first[4:]]
+    quiet = [*second[:3], "境外某地", *second[4:]]
+    _push(world, tmp_path, [riskier, quiet, *pushlist_rows(1, start=3)], name="second.xlsx")
+    levels = dict(KeyPerson.objects.values_list("person__document_number", "risk_level"))
+    assert levels == {resident_id(5001): "high", resident_id(5002): "low", resident_id(5003): "low"}
+
+
 def test_a_finished_job_signalled_twice_adds_nothing(world: Any, tmp_path: Path) -> None:
     from fangkong.screening.pushlists import key_persons_from_push_list
 
