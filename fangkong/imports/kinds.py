@@ -77,6 +77,8 @@ class Row:
     values: dict[str, str]
     extra: dict[str, str]
     outcome: RowOutcome
+    # What a handler's prepare() worked out from the row alone, for its process().
+    prepared: Any = None
 
 
 F = FieldSpec
@@ -214,6 +216,14 @@ class KindHandler(ABC):
         self.place_index = None
 
     # --- rows --------------------------------------------------------------------
+
+    def prepare(self, row: Row) -> Row:
+        """Check what can be checked from the row alone, ahead of process() and without the database.
+
+        Runs in the import's read-ahead thread (services._run): it may read the handler's
+        settings but must change nothing but the row.
+        """
+        return row
 
     def parse(self, index: int, cells: list[str]) -> Row:
         width = len(cells)
@@ -445,6 +455,11 @@ class PopulationHandler(KindHandler):
         }
         return {k: p for k, p in parsers.items() if k in self.job.mapping.values()}
 
+    def prepare(self, row: Row) -> Row:
+        if not row.outcome.rejected:
+            row.prepared = self.clean_person(row)
+        return row
+
     def _household(self, parent: Place, room: str) -> Place | str:
         if parent.type == PlaceType.HOUSEHOLD and parent.name == room:
             return parent
@@ -473,7 +488,7 @@ class PopulationHandler(KindHandler):
         for row in rows:
             if row.outcome.rejected:
                 continue
-            cleaned = self.clean_person(row)
+            cleaned = row.prepared if row.prepared is not None else self.clean_person(row)
             if cleaned is None:
                 continue
             place, named = self.route(row)
@@ -624,6 +639,11 @@ class PushListHandler(KindHandler):
             cleaned["birth_date"], cleaned["phone"], cleaned["address"],
         )  # fmt: skip
 
+    def prepare(self, row: Row) -> Row:
+        if row.outcome.status != RowStatus.REJECTED:
+            row.prepared = (self._person(row), self._arrived_on(row))
+        return row
+
     def _arrived_on(self, row: Row) -> dt.date | None:
         raw = row.values.get("arrived_on", "")
         if not raw:
@@ -655,8 +675,7 @@ class PushListHandler(KindHandler):
             outcome = row.outcome
             if outcome.status == RowStatus.REJECTED:
                 continue
-            person = self._person(row)
-            arrived_on = self._arrived_on(row)
+            person, arrived_on = row.prepared if row.prepared is not None else self.prepare(row).prepared
             if person is None or outcome.status == RowStatus.REJECTED:
                 continue
             place, _named = self._routed(row)

@@ -25,7 +25,7 @@ from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.imports.headers import headers_key
 from fangkong.imports.kinds import KINDS, KindHandler, Row
 from fangkong.imports.models import ImportJob, ImportRowIssue, JobStatus, RowStatus, SavedMapping
-from fangkong.imports.readers import MAX_COLUMNS, ImportFileError, Sheet, file_format, open_sheet
+from fangkong.imports.readers import MAX_COLUMNS, ImportFileError, Sheet, file_format, open_sheet, read_ahead
 from fangkong.places.models import Place
 
 __all__ = ["ImportFileError", "cancel_job", "confirm_job", "create_job", "import_rows", "run_followups", "run_import"]
@@ -374,13 +374,21 @@ def _run(job: ImportJob) -> None:
         rejected_rows = set(
             job.issues.filter(status=RowStatus.REJECTED, row_number__lte=resume_at).values_list("row_number", flat=True)
         )
-    chunk: list[tuple[int, list[str]]] = []
-    for index, cells in sheet.rows(start=first_data):
+
+    def read(item: tuple[int, list[str]]) -> tuple[int, list[str], Row | None]:
+        # In the read-ahead thread: parsing and checking a row needs no database.
+        index, cells = item
+        if index < resume_at or not any(cells):
+            return index, cells, None
+        return index, cells, handler.prepare(handler.parse(index, cells))
+
+    chunk: list[tuple[int, Row | None]] = []
+    for index, cells, row in read_ahead(sheet.rows(start=first_data), read):
         if index < resume_at:
             if handler.remembers_rows and index + 1 not in rejected_rows and any(cells):
                 handler.remember(index, cells)
             continue
-        chunk.append((index, cells))
+        chunk.append((index, row))
         if len(chunk) >= CHUNK_SIZE:
             if not _commit_chunk(job, handler, chunk, first_data):
                 return
@@ -389,7 +397,7 @@ def _run(job: ImportJob) -> None:
         _commit_chunk(job, handler, chunk, first_data)
 
 
-def _commit_chunk(job: ImportJob, handler: KindHandler, chunk: list[tuple[int, list[str]]], first_data: int) -> bool:
+def _commit_chunk(job: ImportJob, handler: KindHandler, chunk: list[tuple[int, Row | None]], first_data: int) -> bool:
     """Write one chunk and advance the checkpoint in the same transaction; False if the job was cancelled."""
     start = chunk[0][0] - first_data
     end = chunk[-1][0] - first_data + 1
@@ -401,7 +409,7 @@ def _commit_chunk(job: ImportJob, handler: KindHandler, chunk: list[tuple[int, l
                 return False
             if current.checkpoint != start:
                 raise JobNotRunnable(job.pk)
-            rows: list[Row] = [handler.parse(index, cells) for index, cells in chunk if any(cells)]
+            rows: list[Row] = [row for _index, row in chunk if row is not None]
             handler.process(rows)
             counts: dict[str, int] = {RowStatus.ACCEPTED: 0, RowStatus.WARNING: 0, RowStatus.REJECTED: 0}
             issues = []

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from fangkong.imports.readers import ImportFileError, cell_text, file_format, open_sheet
+from fangkong.imports.readers import ImportFileError, cell_text, file_format, open_sheet, read_ahead
 from fangkong.imports.tests.files import media_in_tmp, write_csv, write_xlsx  # noqa: F401
 
 
@@ -114,3 +118,47 @@ def test_a_sheet_of_uncalculated_formulas_is_refused_as_a_whole(
     wb.save(tmp_path / "f.xlsx")
     with pytest.raises(ImportFileError, match="5 formula cells without computed values"):
         open_sheet(tmp_path / "f.xlsx", "xlsx")
+
+
+def test_read_ahead_gives_every_item_in_order_transformed() -> None:
+    assert list(read_ahead(iter(range(10_005)), lambda n: n * 2, batch=7, depth=2)) == [n * 2 for n in range(10_005)]
+
+
+def test_read_ahead_raises_a_reading_error_in_the_caller_after_the_items_before_it() -> None:
+    def items() -> Iterator[int]:
+        yield from range(5)
+        raise ImportFileError("The workbook cannot be read; it may be damaged.")
+
+    seen: list[int] = []
+    with pytest.raises(ImportFileError, match="damaged"):
+        seen.extend(read_ahead(items(), batch=2))
+    assert seen == [0, 1, 2, 3]  # the last, incomplete batch went down with the error
+
+
+def test_read_ahead_stops_its_thread_when_the_caller_stops_early() -> None:
+    produced: list[int] = []
+
+    def endless() -> Iterator[int]:
+        n = 0
+        while True:
+            produced.append(n)
+            yield n
+            n += 1
+
+    reader = read_ahead(endless(), batch=10, depth=2)
+    assert next(reader) == 0
+    reader.close()  # joins the thread, which must have stopped
+    assert not any(t.name == "import-read-ahead" for t in threading.enumerate())
+    assert len(produced) <= 10 * 4  # at most the queue, the batch in hand and one being built
+
+
+def test_read_ahead_messages_are_in_the_callers_language() -> None:
+    def message(_item: int) -> str:
+        return str(_("The file contains no rows."))
+
+    with translation.override("zh-hans"):
+        [chinese] = read_ahead(iter([1]), message)
+    with translation.override("en"):
+        [english] = read_ahead(iter([1]), message)
+    assert english == "The file contains no rows."
+    assert chinese != english
