@@ -24,7 +24,7 @@ import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -491,7 +491,7 @@ def read_ahead(
     *,
     batch: int = READ_AHEAD_BATCH,
     depth: int = READ_AHEAD_DEPTH,
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """`transform(item)` for every item of `items`, computed by a thread that runs ahead of the caller.
 
     An import spends about as long waiting for the database as reading and checking rows;
