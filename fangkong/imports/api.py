@@ -146,6 +146,7 @@ def status(request: HttpRequest, job_id: int = Path(..., ge=1, le=MAX_DB_ID)) ->
         "rejected": state.rejected,
         "percent": state.percent,
         "eta_seconds": state.eta_seconds,
+        "following_up": state.following_up,
         "result_url": result_url,
     }
 

@@ -27,4 +27,7 @@ class ImportStatus(Schema):
     rejected: int
     percent: float
     eta_seconds: int | None
+    following_up: bool = Field(
+        description="True while a done job's follow-up step runs (key persons from a push list, say)."
+    )
     result_url: str | None = Field(description="The result workbook, once the import has finished.")

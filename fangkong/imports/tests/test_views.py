@@ -349,6 +349,25 @@ def test_hq_group_sees_jobs_but_has_no_upload_form(world):
     assert client.post(reverse("imports:list"), {}).status_code == 403
 
 
+def test_progress_keeps_polling_and_says_so_while_key_persons_are_made(world, django_capture_on_commit_callbacks):
+    client = login(world.user("community_worker", "A"))
+    upload(client, roster_xlsx(good_rows()), place=world.A.community)
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(kind="pushlist", status=JobStatus.DONE, finished_at=timezone.now())
+    html = client.get(reverse("imports:progress", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in html
+    assert "key persons are being made from the list" in html
+    assert "Download result" in html  # the rows' result is ready meanwhile
+    api = client.get(f"/api/v1/imports/{job.pk}")
+    assert api.json()["following_up"] is True
+
+    ImportJob.objects.filter(pk=job.pk).update(followed_up_at=timezone.now())
+    html = client.get(reverse("imports:progress", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' not in html
+    assert "key persons are being made" not in html
+    assert client.get(f"/api/v1/imports/{job.pk}").json()["following_up"] is False
+
+
 def test_progress_shows_rows_percentage_and_time_left_while_running(world):
     client = login(world.user("community_worker", "A"))
     upload(client, roster_xlsx(good_rows()), place=world.A.community)
