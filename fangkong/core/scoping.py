@@ -82,7 +82,7 @@ def scope_to_user(queryset: QuerySet[M], user: Any, *, path_field: str | None = 
 def path_in_jurisdiction(user: Any, path: str) -> bool:
     if sees_everything(user):
         return True
-    return any(path.startswith(p) for p in jurisdiction_paths(user))
+    return path.startswith(tuple(jurisdiction_paths(user)))
 
 
 def require_jurisdiction(user: Any, path: str) -> None:

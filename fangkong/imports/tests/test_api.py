@@ -19,6 +19,7 @@ URL = "/api/v1/imports/"
 STATUS_KEYS = {
     "id",
     "kind",
+    "following_up",
     "status",
     "rows_total",
     "rows_done",
