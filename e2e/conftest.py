@@ -147,6 +147,29 @@ class UI:
         self.page.wait_for_load_state("networkidle")
         return response
 
+    def overflow(self, within: str = "body") -> tuple[float, str]:
+        """How far the widest element under `within` reaches past the right edge of the phone's screen, and which.
+
+        Measured against the screen, not the viewport: a mobile browser widens its viewport to fit
+        content that is too wide, so the page never looks wider than its viewport.
+        """
+        widest = self.page.evaluate(
+            """(within) => {
+                let far = 0, name = "";
+                for (const e of document.querySelectorAll(within + " *")) {
+                    const right = e.getBoundingClientRect().right;
+                    if (right > far) {
+                        far = right;
+                        const classes = typeof e.className === "string" ? e.className.trim().replace(/\\s+/g, ".") : "";
+                        name = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (classes ? "." + classes : "");
+                    }
+                }
+                return [far - window.screen.width, name];
+            }""",
+            within,
+        )
+        return float(widest[0]), str(widest[1])
+
     def shot(self, name: str) -> Path:
         self.steps += 1
         slug = re.sub(r"[^\w.-]+", "-", name).strip("-")

@@ -36,6 +36,20 @@ def _registered(ui: UI, name: str) -> int:
     return ui.page.locator("tbody tr", has_text=name).count()
 
 
+def test_the_gate_form_fits_a_phone_in_chinese_and_in_english(phone_ui: UI) -> None:
+    ui = phone_ui
+    ui.login("checkpoint1")
+    _open_gate(ui)
+    gate = ui.page.url
+    for language in ("zh-hans", "en"):
+        ui.page.context.add_cookies([{"name": "django_language", "value": language, "url": gate}])
+        ui.page.goto(gate)
+        ui.page.wait_for_load_state("networkidle")
+        ui.shot(f"gate in {language}")
+        overflow, element = ui.overflow("#gate-form")
+        assert overflow <= 1, f"in {language}, {element} reaches {overflow:.0f}px past the edge of a phone screen"
+
+
 def test_gate_registers_online_queues_offline_and_resyncs_once(phone_ui: UI) -> None:
     ui = phone_ui
     ui.login("checkpoint1")
