@@ -129,23 +129,33 @@ def _write_pushlist(url: str, path: Path, n: int, persons: int) -> None:
 # --- (a) bare: calamine + COPY ------------------------------------------------------
 
 
-def bare_import(url: str, path: Path) -> int:
+RAW_COLUMNS = (
+    "seq text, name text, document text, phone text, address text, came_from text, arrived text, community text,"
+    " grid text, note text"
+)
+
+
+def _copy_sheet(conn: psycopg.Connection[Any], path: Path, table: str, *, numbered: bool = False) -> int:
+    """The sheet's rows (header skipped) COPYed as ten text columns, after the Excel row number if `numbered`."""
     from python_calamine import CalamineWorkbook
 
     rows = 0
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    with conn.cursor() as cur, cur.copy(f"COPY {table} FROM STDIN") as copy:
+        iterator = iter(sheet.iter_rows())
+        next(iterator)  # header
+        for number, values in enumerate(iterator, start=2):
+            cells = [*values, *([""] * (10 - len(values)))][:10]
+            copy.write_row([number, *cells] if numbered else cells)
+            rows += 1
+    return rows
+
+
+def bare_import(url: str, path: Path) -> int:
     with psycopg.connect(url) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_pushlist_raw")
-        conn.execute(
-            "CREATE TABLE bench_pushlist_raw (seq text, name text, document text, phone text, address text,"
-            " came_from text, arrived text, community text, grid text, note text)"
-        )
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        with conn.cursor() as cur, cur.copy("COPY bench_pushlist_raw FROM STDIN") as copy:
-            iterator = iter(sheet.iter_rows())
-            next(iterator)  # header
-            for values in iterator:
-                copy.write_row([*values, *([""] * (10 - len(values)))][:10])
-                rows += 1
+        conn.execute(f"CREATE TABLE bench_pushlist_raw ({RAW_COLUMNS})")
+        rows = _copy_sheet(conn, path, "bench_pushlist_raw")
         conn.commit()
         conn.execute("DROP TABLE bench_pushlist_raw")
         conn.commit()
@@ -185,22 +195,12 @@ def floor_import(url: str, path: Path) -> float:
     problem rows. Rolled back; the entries name no real push list (the foreign key is deferred
     and never checked), which flatters this figure further.
     """
-    from python_calamine import CalamineWorkbook
-
     started = time.perf_counter()
     with psycopg.connect(url) as conn:
         root = conn.execute("SELECT id, path FROM places_place WHERE depth = 1 ORDER BY path LIMIT 1").fetchone()
         assert root is not None
-        conn.execute(
-            "CREATE TEMP TABLE bench_floor (row_number int, seq text, name text, document text, phone text,"
-            " address text, came_from text, arrived text, community text, grid text, note text) ON COMMIT DROP"
-        )
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        with conn.cursor() as cur, cur.copy("COPY bench_floor FROM STDIN") as copy:
-            iterator = iter(sheet.iter_rows())
-            next(iterator)  # header
-            for number, values in enumerate(iterator, start=2):
-                copy.write_row([number, *[*values, *([""] * (10 - len(values)))][:10]])
+        conn.execute(f"CREATE TEMP TABLE bench_floor (row_number int, {RAW_COLUMNS}) ON COMMIT DROP")
+        _copy_sheet(conn, path, "bench_floor", numbered=True)
         conn.execute(
             "INSERT INTO people_person (name, document_type, document_number, sex, phone, place_id, place_path,"
             " address, registered_residence, resident_type, extra, version, created_at, updated_at)"
