@@ -147,16 +147,17 @@ class UI:
         self.page.wait_for_load_state("networkidle")
         return response
 
-    def overflow(self, within: str = "body") -> tuple[float, str]:
-        """How far the widest element under `within` reaches past the right edge of the phone's screen, and which.
+    def overflow(self) -> tuple[float, str]:
+        """How far the page reaches past the right edge of the screen, and its widest element (a hint).
 
-        Measured against the screen, not the viewport: a mobile browser widens its viewport to fit
-        content that is too wide, so the page never looks wider than its viewport.
+        Against the screen, not the viewport: a mobile browser widens its viewport to fit content
+        that is too wide, so a page never looks wider than its own viewport. Content scrolling
+        inside its own box (a wide table in .table-responsive) does not widen the page.
         """
         widest = self.page.evaluate(
-            """(within) => {
+            """() => {
                 let far = 0, name = "";
-                for (const e of document.querySelectorAll(within + " *")) {
+                for (const e of document.querySelectorAll("body *")) {
                     const right = e.getBoundingClientRect().right;
                     if (right > far) {
                         far = right;
@@ -164,9 +165,8 @@ class UI:
                         name = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (classes ? "." + classes : "");
                     }
                 }
-                return [far - window.screen.width, name];
-            }""",
-            within,
+                return [document.documentElement.scrollWidth - window.screen.width, name];
+            }"""
         )
         return float(widest[0]), str(widest[1])
 

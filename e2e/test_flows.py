@@ -113,5 +113,5 @@ def test_pages_fit_a_phone(phone_ui: UI, path: str) -> None:
     phone_ui.goto(path)
     phone_ui.shot(f"phone {path}")
 
-    overflow, element = phone_ui.overflow()
-    assert overflow <= 1, f"on {path}, {element} reaches {overflow:.0f}px past the edge of a phone screen"
+    overflow, widest = phone_ui.overflow()
+    assert overflow <= 1, f"{path} is {overflow:.0f}px wider than a phone screen ({widest})"

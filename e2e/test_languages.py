@@ -71,3 +71,6 @@ def test_main_pages_switch_to_english(ui: UI) -> None:
         assert ui.page.get_attribute("html", "lang") == "en"
         assert "People" in ui.page.inner_text("nav")
         assert "{{" not in ui.page.inner_text("body")
+        # English words are longer: the menu wraps rather than widen the page.
+        overflow, widest = ui.overflow()
+        assert overflow <= 1, f"{path} in English is {overflow:.0f}px wider than the window ({widest})"
