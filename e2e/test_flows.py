@@ -39,6 +39,19 @@ def test_each_demo_account_logs_in_to_its_landing_page(ui: UI, username: str) ->
     assert ui.page.locator("[data-count], .alert").count() >= 1  # counts, or the note of an empty post
 
 
+def test_the_menu_opens_a_group_and_goes_to_its_page_on_a_desk_and_on_a_phone(ui: UI, phone_ui: UI) -> None:
+    for screen in (ui, phone_ui):
+        screen.login("hq")
+        if screen is phone_ui:
+            screen.page.click(".navbar-toggler")
+        screen.page.get_by_role("button", name="人口管理").click()
+        screen.shot("population group open")
+        screen.page.get_by_role("link", name="人口", exact=True).click()
+        screen.page.wait_for_load_state("networkidle")
+        assert screen.page.url == screen.base + "/people/"
+        assert screen.page.locator(".dropdown-toggle.active", has_text="人口管理").count() == 1
+
+
 def test_place_browser_walks_down_the_tree(ui: UI) -> None:
     ui.login("street1")
     ui.goto("/places/")

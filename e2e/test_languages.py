@@ -69,7 +69,7 @@ def test_main_pages_switch_to_english(ui: UI) -> None:
         ui.goto(path)
         ui.shot(f"en {path}")
         assert ui.page.get_attribute("html", "lang") == "en"
-        assert "People" in ui.page.inner_text("nav")
+        assert "Population" in ui.page.inner_text("nav")
         assert "{{" not in ui.page.inner_text("body")
         # English words are longer: the menu wraps rather than widen the page.
         overflow, widest = ui.overflow()
