@@ -11,6 +11,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class MenuEntry:
 NAV: list[NavItem | NavGroup] = [
     NavItem(_("Overview"), "core:home"),
     NavGroup(
-        _("Population"),
+        pgettext_lazy("menu group", "Population"),
         (
             NavItem(_("Places"), "places:browse", "places.view_place"),
             NavItem(_("People"), "people:list", "people.view_person"),
@@ -51,7 +52,7 @@ NAV: list[NavItem | NavGroup] = [
         ),
     ),
     NavGroup(
-        _("Screening"),
+        pgettext_lazy("menu group", "Screening"),
         (
             NavItem(_("Key persons"), "screening:list", "screening.view_keyperson"),
             NavItem(_("Work queue"), "screening:queue", "screening.change_keyperson"),
@@ -60,14 +61,14 @@ NAV: list[NavItem | NavGroup] = [
         ),
     ),
     NavGroup(
-        _("Checkpoints"),
+        pgettext_lazy("menu group", "Checkpoints"),
         (
             NavItem(_("Checkpoints"), "checkpoints:list", "checkpoints.view_checkpoint"),
             NavItem(_("Checkpoint alerts"), "checkpoints:alerts", "checkpoints.view_alert"),
         ),
     ),
     NavGroup(
-        _("Control measures"),
+        pgettext_lazy("menu group", "Control measures"),
         (
             NavItem(_("Under measures"), "quarantine:measures", "quarantine.view_measure"),
             NavItem(_("Quarantine sites"), "quarantine:sites", "quarantine.view_site"),
@@ -79,7 +80,7 @@ NAV: list[NavItem | NavGroup] = [
         ),
     ),
     NavGroup(
-        _("Command"),
+        pgettext_lazy("menu group", "Command"),
         (
             NavItem(_("Protocols"), "protocols:list", "protocols.view_protocol"),
             NavItem(_("Audit log"), "audit:list", "audit.view_auditevent"),
