@@ -94,18 +94,22 @@ def _allowed(user: Any, item: NavItem) -> bool:
     return item.permission is None or user.has_perm(item.permission)
 
 
+def _allowed_pages(user: Any, entry: NavItem | NavGroup) -> list[NavItem]:
+    """The pages of a menu entry (a link, or a group's pages) the user may open."""
+    pages = entry.items if isinstance(entry, NavGroup) else (entry,)
+    return [item for item in pages if _allowed(user, item)]
+
+
 def items_for(user: Any) -> list[NavItem]:
     """Every page of the menu the user may open, in menu order."""
-    return [item for entry in NAV for item in (entry.items if isinstance(entry, NavGroup) else (entry,))
-            if _allowed(user, item)]  # fmt: skip
+    return [item for entry in NAV for item in _allowed_pages(user, entry)]
 
 
 def menu_for(user: Any, path: str = "") -> list[MenuEntry]:
     """The user's menu, marking the entry of the page at `path`."""
     menu: list[MenuEntry] = []
     for entry in NAV:
-        children = entry.items if isinstance(entry, NavGroup) else (entry,)
-        allowed = [item for item in children if _allowed(user, item)]
+        allowed = _allowed_pages(user, entry)
         if len(allowed) == 1:
             only = allowed[0]
             menu.append(MenuEntry(only.label, only.url, active=only.url == path))

@@ -225,6 +225,10 @@ class KindHandler(ABC):
         """
         return row
 
+    def prepared(self, row: Row) -> Any:
+        """What prepare() found for the row, worked out now if the read-ahead thread did not."""
+        return row.prepared if row.prepared is not None else self.prepare(row).prepared
+
     def parse(self, index: int, cells: list[str]) -> Row:
         width = len(cells)
         if width > self._header_width or index in self._blank_rows:
@@ -488,7 +492,7 @@ class PopulationHandler(KindHandler):
         for row in rows:
             if row.outcome.rejected:
                 continue
-            cleaned = row.prepared if row.prepared is not None else self.clean_person(row)
+            cleaned = self.prepared(row)
             if cleaned is None:
                 continue
             place, named = self.route(row)
@@ -675,7 +679,7 @@ class PushListHandler(KindHandler):
             outcome = row.outcome
             if outcome.status == RowStatus.REJECTED:
                 continue
-            person, arrived_on = row.prepared if row.prepared is not None else self.prepare(row).prepared
+            person, arrived_on = self.prepared(row)
             if person is None or outcome.status == RowStatus.REJECTED:
                 continue
             place, _named = self._routed(row)
