@@ -220,6 +220,11 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(100 * 1024 * 1024)
 # Above this much sheet XML (about 150,000 rows) an .xlsx is streamed with openpyxl instead of
 # loaded whole by calamine: slower, but the worker's memory stays flat for a million rows.
 IMPORT_STREAM_ABOVE_BYTES = int(os.environ.get("IMPORT_STREAM_ABOVE_BYTES", str(100 * 1024 * 1024)))
+# No row of an .xlsx sheet's XML (and no shared string) may exceed this, and no cell may hold more
+# characters than Excel allows: a workbook that compresses like a real one can still hold a 1 GB
+# cell, which the readers would build in memory (see imports/cells.py).
+IMPORT_MAX_ROW_XML_BYTES = int(os.environ.get("IMPORT_MAX_ROW_XML_BYTES", str(8 * 1024 * 1024)))
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "32767"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

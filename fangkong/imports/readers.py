@@ -35,6 +35,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from fangkong.imports.cells import CellLimitError, bounded_pieces, check_shared_strings, max_cell_chars
+
 MAX_COLUMNS = 200
 MAX_ROWS = 1_048_576  # Excel's own limit; a CSV with more is refused too
 # Formula cells without a cached value are reported row by row; a sheet full of them was never
@@ -296,15 +298,24 @@ def open_sheet(path: Path, fmt: str, sheet_name: str | None = None) -> Sheet:
     if fmt == "csv":
         total = width = 0
         encoding = csv_encoding(path)
+        chars = max_cell_chars()
         with path.open(encoding=encoding, newline="") as fh:
-            for raw in csv.reader(fh):
-                total += 1
-                width = max(width, len(raw))
-                if total > MAX_ROWS:
-                    raise _too_many_rows()
+            try:
+                for raw in csv.reader(fh):
+                    total += 1
+                    width = max(width, len(raw))
+                    if total > MAX_ROWS:
+                        raise _too_many_rows()
+                    if raw and len(max(raw, key=len)) > chars:
+                        raise _csv_cell_too_long(total)
+            except csv.Error:
+                # The csv module's own field limit (131,072 characters) or a NUL byte.
+                raise _csv_cell_too_long(total + 1) from None
         if total == 0:
             raise ImportFileError(_("The file contains no rows."))
         return Sheet(path, fmt, ["CSV"], "CSV", total, width > MAX_COLUMNS, min(width, MAX_COLUMNS))
+    if fmt == "xlsx":
+        _check_shared_strings(path)  # before calamine opens the workbook: it loads them all
     workbook = _open_workbook(path)
     names = list(workbook.sheet_names)
     if sheet_name is not None and sheet_name not in names:
@@ -333,6 +344,23 @@ def open_sheet(path: Path, fmt: str, sheet_name: str | None = None) -> Sheet:
         width=min(scan.width, MAX_COLUMNS),
         formula_blanks=scan.formula_blanks,
         xml_bytes=scan.xml_bytes,
+    )
+
+
+def _check_shared_strings(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_shared_strings(archive)
+    except CellLimitError as exc:
+        raise ImportFileError(exc.message) from None
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        raise ImportFileError(_("The file is damaged: it is not a readable Excel workbook.")) from None
+
+
+def _csv_cell_too_long(row: int) -> ImportFileError:
+    return ImportFileError(
+        _("A cell in row %(row)s holds more than %(n)s characters; the file was refused.")
+        % {"row": f"{row:,}", "n": f"{max_cell_chars():,}"}
     )
 
 
@@ -388,18 +416,8 @@ def _scan_xlsx(path: Path, sheet_index: int) -> SheetScan:
         prefix: bytes | None = None
         try:
             with archive.open(member) as fh:
-                buffer = b""
                 first = True
-                while True:
-                    block = fh.read(4 * 1024 * 1024)
-                    buffer += block
-                    # Cut after the last complete row so no tag is split between two pieces.
-                    end = buffer.rfind(b"row>")
-                    if end < 0 and block:
-                        continue
-                    cut = end + len(b"row>") if block else len(buffer)
-                    piece = buffer[:cut]
-                    buffer = buffer[cut:]
+                for piece in bounded_pieces(fh):
                     if prefix is None:
                         found = _SHEET_DATA.search(piece)
                         prefix = (found.group(1) or b"") if found else b""
@@ -413,7 +431,8 @@ def _scan_xlsx(path: Path, sheet_index: int) -> SheetScan:
                         number = _ROW_NUMBER.match(piece, last)
                         if number:
                             scan.height = max(scan.height, int(number.group(1)))
-                    if first:
+                    if first and rows_seen:
+                        # The first piece holding rows (the one before may be the sheet's head alone).
                         first = False
                         for letters in _CELL_COLUMN.findall(piece[: 256 * 1024]):
                             max_col = max(max_col, _col_index(letters))
@@ -423,8 +442,8 @@ def _scan_xlsx(path: Path, sheet_index: int) -> SheetScan:
                         scan.formula_blanks |= _blank_formulas(piece)
                     if scan.height > MAX_ROWS or rows_seen > MAX_ROWS:
                         raise _too_many_rows()
-                    if not block:
-                        break
+        except CellLimitError as exc:
+            raise ImportFileError(exc.message) from None
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
             raise ImportFileError(_("The file is damaged: it is not a readable Excel workbook.")) from None
     if rows_seen == 0 or max_col < 0:
