@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from fangkong.accounts.models import Membership, Role
+from fangkong.core.masking import mask_document, mask_name, mask_phone
 from fangkong.core.scoping import scope_to_user
 from fangkong.core.validators import normalize_document_number, normalize_phone
 from fangkong.people.models import Person
@@ -65,6 +66,14 @@ def classify_search(q: str) -> tuple[str, str]:
     if len(document) >= 5 and any(ch.isdigit() for ch in document):
         return "document", document
     return "name", q
+
+
+def describe_search(q: str) -> str:
+    """A search term as it may appear in the audit log: never a full personal value."""
+    if not q:
+        return ""
+    kind, value = classify_search(q)
+    return {"phone": mask_phone, "document": mask_document}.get(kind, mask_name)(value)
 
 
 def _search(qs: QuerySet[Person], q: str) -> QuerySet[Person]:

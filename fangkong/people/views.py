@@ -24,14 +24,14 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import is_htmx_target
-from fangkong.core.masking import mask_address, mask_document, mask_name, mask_phone
+from fangkong.core.masking import mask_address, mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
 from fangkong.core.validators import normalize_document_number, normalize_id_number
 from fangkong.people.forms import MergeSearchForm, PersonFilterForm, PersonForm
 from fangkong.people.models import DocumentType, Person, ResidentType, Sex
 from fangkong.people.selectors import (
-    classify_search,
     count_persons_from_rollup,
+    describe_search,
     find_by_document,
     get_person_for_user,
     persons_for,
@@ -76,14 +76,6 @@ def _filtered(request: HttpRequest) -> tuple[Any, Place | None, dict[str, str], 
 def _filter_query(place: Place | None, filters: dict[str, str]) -> str:
     params = {"place": str(place.pk) if place else "", **filters}
     return urlencode({k: v for k, v in params.items() if v})
-
-
-def _describe_search(q: str) -> str:
-    """The search term as it may appear in the audit log: never a full personal value."""
-    if not q:
-        return ""
-    kind, value = classify_search(q)
-    return {"phone": mask_phone, "document": mask_document}.get(kind, mask_name)(value)
 
 
 @login_required
@@ -185,7 +177,7 @@ def person_export(request: HttpRequest) -> HttpResponseBase:
     response, count = xlsx_response(_export_columns(unmasked=unmasked), _export_rows(qs), filename="persons")
     summary = {
         "place": f"{place.type} {place.pk}" if place else "",
-        "q": _describe_search(filters["q"]),
+        "q": describe_search(filters["q"]),
         "resident_type": filters["resident_type"],
         "tag": filters["tag"],
     }

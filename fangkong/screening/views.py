@@ -30,7 +30,7 @@ from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import is_htmx_target
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
-from fangkong.people.selectors import find_by_document, get_person_for_user
+from fangkong.people.selectors import describe_search, find_by_document, get_person_for_user
 from fangkong.people.services import StaleVersion, record_full_view
 from fangkong.places.models import Place, PlaceType
 from fangkong.places.selectors import breadcrumb, get_place_for_user, jurisdiction_roots
@@ -197,14 +197,19 @@ def _export_columns() -> list[Column]:
 @permission_required("screening.view_keyperson", raise_exception=True)
 @require_GET
 def key_person_export(request: HttpRequest) -> HttpResponseBase:
-    qs, _place, _form, query = _filtered(request)
+    qs, _place, _form, _query = _filtered(request)
     response, count = xlsx_response(_export_columns(), _export_rows(qs), filename="key-persons")
+    # The search term may be an ID number or a phone: the log gets it masked, as for persons.
+    filters = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
+    if "q" in filters:
+        filters["q"] = describe_search(filters["q"])
+    described = ", ".join(f"{k}={v}" for k, v in filters.items()) or "all"
     record(
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="screening.keyperson",
-        summary=f"masked export of key persons ({query or 'all'}): {count} rows",
-        changes={"rows": count},
+        summary=f"masked export of key persons ({described}): {count} rows",
+        changes={"filters": filters, "rows": count},
         request=request,
     )
     return response

@@ -121,6 +121,18 @@ def test_key_person_export_is_masked_and_scoped(client: Client, world: Any, kps:
     assert rows[1][1] == world.A.person.masked_document
 
 
+def test_key_person_export_audits_the_search_term_masked(client: Client, world: Any, kps: Any) -> None:
+    person = world.A.person
+    for q in (person.document_number, person.phone):
+        login(client, world.hq).get("/screening/export/", {"q": q})
+    events = AuditEvent.objects.filter(action=AuditAction.EXPORT, object_type="screening.keyperson")
+    text = " ".join(f"{e.summary} {e.changes}" for e in events)
+    assert events.count() == 2
+    assert person.document_number not in text
+    assert person.phone not in text
+    assert person.masked_document in text
+
+
 def test_self_report_creates_a_key_person_in_the_community(client: Client, world: Any) -> None:
     cache.clear()
     url = f"/screening/report/{self_report_token(world.A.community)}/"
