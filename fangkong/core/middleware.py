@@ -1,4 +1,4 @@
-"""Security headers Django does not set itself, and the sliding session."""
+"""Security headers Django does not set itself (CSP, no-store for personal data), and the sliding session."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 
 class ContentSecurityPolicyMiddleware:
@@ -50,4 +51,25 @@ class SlidingSessionMiddleware:
             now = int(time.time())
             if now - int(session.get(self.key, 0)) >= self.interval:
                 session[self.key] = now
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every page a signed-in user gets and every API answer.
+
+    They carry personal data, in full for the roles allowed to see it: neither the browser's disk
+    cache nor a proxy may keep a copy after the shift ends. A view that set its own Cache-Control
+    (the gate's service worker) keeps it; anonymous pages (sign-in, public forms' blank pages) may be cached.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            patch_cache_control(response, no_store=True, private=True)
         return response

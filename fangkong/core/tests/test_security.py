@@ -218,3 +218,19 @@ def test_a_used_session_stays_alive_but_is_written_at_most_once_a_minute(world, 
     monkeypatch.setattr(middleware, "time", SimpleNamespace(time=lambda: later))
     client.get(reverse("core:home"))
     assert expiry() > first, "a request after the minute moves the idle timeout"
+
+
+@pytest.mark.django_db
+def test_pages_and_api_answers_with_personal_values_are_never_stored(world):
+    from fangkong.api.testing import bearer_client
+
+    person = world.A.person
+    page = Client()
+    page.force_login(world.hq)
+    detail = page.get(f"/people/{person.pk}/")
+    assert person.document_number in detail.content.decode()  # HQ sees the full values
+    api = bearer_client(world.hq).get(f"/api/v1/persons/{person.pk}")
+    assert api.status_code == 200
+    assert api.json()["document_number"] == person.document_number
+    for response in (detail, api, page.get("/people/")):
+        assert "no-store" in response["Cache-Control"]
