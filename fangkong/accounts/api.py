@@ -46,8 +46,8 @@ def obtain_token(request: HttpRequest, payload: TokenIn) -> Any:
             request.axes_locked_out = False  # type: ignore[attr-defined]
             return error_response(429, _("Too many failed logins; this account is locked for a while."))
         return error_response(401, _("Wrong username or password."))
-    _token, raw = issue_token(user=user, name="API login", request=request)
-    return Status(200, {"token": raw})
+    token, raw = issue_token(user=user, name="API login", valid_days=payload.valid_days, request=request)
+    return Status(200, {"token": raw, "expires_at": token.expires_at})
 
 
 @router.get("/me", response={200: MeOut, **AUTH_ERRORS}, summary="The caller, their posts and permissions")

@@ -15,3 +15,10 @@ class TokenForm(forms.Form):
         validators=[validate_clean_text],
         help_text=_("What the token is for, e.g. the device or script that uses it."),
     )
+    valid_days = forms.IntegerField(
+        label=_("valid for (days)"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=_("Leave empty for a token that works until it is revoked."),
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import ApiToken, Membership, User, hash_token
 from fangkong.accounts.roles import ensure_role_groups, group_name
@@ -37,12 +40,29 @@ def remove_membership(*, membership: Membership) -> None:
         user.groups.remove(*Group.objects.filter(name=group_name(role)))
 
 
+TOKEN_MAX_VALID_DAYS = 365
+
+
 @transaction.atomic
-def issue_token(*, user: User, name: str, request: HttpRequest | None = None) -> tuple[ApiToken, str]:
-    """Returns the stored token and the raw value, which is never retrievable again."""
+def issue_token(
+    *, user: User, name: str, valid_days: int | None = None, request: HttpRequest | None = None
+) -> tuple[ApiToken, str]:
+    """Returns the stored token and the raw value, which is never retrievable again.
+
+    `valid_days` (1-365) makes the token stop working on its own that many days from now;
+    without it the token works until revoked.
+    """
+    if valid_days is not None and not 1 <= valid_days <= TOKEN_MAX_VALID_DAYS:
+        raise ValidationError(
+            _("A token is valid for 1 to %(n)s days.") % {"n": TOKEN_MAX_VALID_DAYS}, code="valid_days"
+        )
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(user=user, name=name[:100] or "API", key_hash=hash_token(raw), hint=raw[:8])
-    record(actor=user, action=AuditAction.TOKEN_CREATED, obj=token, summary=token.name, request=request)
+    expires_at = timezone.now() + dt.timedelta(days=valid_days) if valid_days else None
+    token = ApiToken.objects.create(
+        user=user, name=name[:100] or "API", key_hash=hash_token(raw), hint=raw[:8], expires_at=expires_at
+    )
+    summary = f"{token.name} valid {valid_days} days" if valid_days else token.name
+    record(actor=user, action=AuditAction.TOKEN_CREATED, obj=token, summary=summary, request=request)
     return token, raw
 
 
@@ -63,9 +83,9 @@ def user_for_token(raw: str) -> User | None:
         .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
     now = timezone.now()
+    if token is None or (token.expires_at is not None and token.expires_at <= now):
+        return None
     # Touch at most once a minute: a device posting every second should not write every second.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

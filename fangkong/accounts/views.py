@@ -28,7 +28,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
         form = TokenForm(request.POST)
         if form.is_valid():
             token, raw = issue_token(
-                user=cast(User, request.user), name=form.cleaned_data["name"].strip(), request=request
+                user=cast(User, request.user),
+                name=form.cleaned_data["name"].strip(),
+                valid_days=form.cleaned_data["valid_days"],
+                request=request,
             )
             # Rendered, not redirected: the raw value exists only in this response and is never stored.
             new_token = {"token": token, "raw": raw}

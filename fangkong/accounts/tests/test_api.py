@@ -169,3 +169,35 @@ def test_bearer_writes_need_no_csrf_token(world):
     response = post_json(client, "/api/v1/persons/", {"name": "x"})
 
     assert response.status_code == 422
+
+
+def test_token_with_valid_days_works_until_it_expires_then_is_401(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    response = post_json(api_client(), TOKEN_URL, {"username": "grid_worker_A", "password": PASSWORD, "valid_days": 7})
+    assert response.status_code == 200
+    raw = response.json()["token"]
+    stored = ApiToken.objects.get(user=world.user(Role.GRID_WORKER, "A"))
+    assert stored.expires_at is not None
+    assert dt.timedelta(days=7) - (stored.expires_at - timezone.now()) < dt.timedelta(minutes=1)
+    assert api_client(Authorization=f"Bearer {raw}").get("/api/v1/me").status_code == 200
+
+    ApiToken.objects.filter(pk=stored.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    expired = api_client(Authorization=f"Bearer {raw}").get("/api/v1/me")
+    assert expired.status_code == 401
+
+
+def test_token_without_valid_days_has_no_expiry(world):
+    response = post_json(api_client(), TOKEN_URL, {"username": "grid_worker_A", "password": PASSWORD})
+    assert response.json()["expires_at"] is None
+    assert ApiToken.objects.get(user=world.user(Role.GRID_WORKER, "A")).expires_at is None
+
+
+@pytest.mark.parametrize("days", [0, -1, 366])
+def test_token_validity_out_of_range_is_422(world, days):
+    body = {"username": "grid_worker_A", "password": PASSWORD, "valid_days": days}
+    response = post_json(api_client(), TOKEN_URL, body)
+    assert response.status_code == 422
+    assert not ApiToken.objects.exists()

@@ -134,3 +134,24 @@ def test_token_page_requires_login(world):
     response = Client().get("/accounts/tokens/")
 
     assert response.status_code == 302
+
+
+def test_token_page_issues_a_token_that_expires_and_shows_it_expired(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    user = world.user(Role.GRID_WORKER, "A")
+    client = client_for(user)
+    raw = created_raw(client.post("/accounts/tokens/", {"name": "临时设备", "valid_days": "3"}).content.decode())
+    token = ApiToken.objects.get(user=user)
+    assert token.expires_at is not None
+    assert token.expires_at > timezone.now() + dt.timedelta(days=2)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert user_for_token(raw) is None
+    client.force_login(user)
+    page = client.get("/accounts/tokens/", headers={"Accept-Language": "en"}).content.decode()
+    assert "expired" in page
+    bad = client.post("/accounts/tokens/", {"name": "x", "valid_days": "400"})
+    assert bad.status_code == 422
+    assert ApiToken.objects.filter(user=user).count() == 1
