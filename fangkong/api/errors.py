@@ -133,10 +133,7 @@ def on_place_not_found(
 def on_duplicate(request: HttpRequest, exc: DuplicatePerson, api: NinjaAPI) -> HttpResponse:
     user = getattr(request, "auth", None)
     visible = path_in_jurisdiction(user, exc.existing.place_path)
-    body = {
-        "message": _("A person with this document is already registered."),
-        "existing_id": exc.existing.pk if visible else None,
-    }
+    body = {"message": exc.message_for(user), "existing_id": exc.existing.pk if visible else None}
     return api.create_response(request, body, status=409)
 
 

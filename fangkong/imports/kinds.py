@@ -29,7 +29,7 @@ from fangkong.core.validators import EARLIEST_BIRTH, PROVINCE_CODES, id_check_ch
 from fangkong.imports import normalize
 from fangkong.imports.models import ImportJob, PushList, PushListEntry, RowStatus
 from fangkong.people.models import DocumentType, Person, ResidentType, Tag
-from fangkong.people.services import MAX_LENGTHS, PersonInput, clean_person_input
+from fangkong.people.services import MAX_LENGTHS, PersonInput, clean_person_input, duplicate_elsewhere_message
 from fangkong.places.counts import adjust_counts, person_deltas
 from fangkong.places.models import Place, PlaceType
 from fangkong.places.services import create_place
@@ -526,9 +526,7 @@ class PopulationHandler(KindHandler):
                 deltas.add(place.path, person.resident_type, +1)
                 continue
             if not path_in_jurisdiction(self.actor, person.place_path):
-                row.outcome.warn(
-                    "", _("This person is registered in another jurisdiction; the record was not changed.")
-                )
+                row.outcome.warn("", duplicate_elsewhere_message())
                 continue
             dirty = self._fill_blanks(person, cleaned, row)
             for key, value in row.extra.items():

@@ -58,6 +58,18 @@ class DuplicatePerson(Exception):
         super().__init__(f"person {existing.pk} already holds this document")
         self.existing = existing
 
+    def message_for(self, user: Any) -> str:
+        """What the user may be told: that the person exists only when they may see the record."""
+        if path_in_jurisdiction(user, self.existing.place_path):
+            return str(_("A person with this document is already registered."))
+        return duplicate_elsewhere_message()
+
+
+def duplicate_elsewhere_message() -> str:
+    # Neutral on purpose: "registered in another jurisdiction" would confirm that an ID number
+    # exists somewhere in the district to anyone allowed to register persons (issue 16).
+    return str(_("This document cannot be registered here; ask the district HQ."))
+
 
 class PlaceOutsideJurisdiction(Exception):
     pass

@@ -41,6 +41,7 @@ from fangkong.people.services import (
     PlaceOutsideJurisdiction,
     StaleVersion,
     create_person,
+    duplicate_elsewhere_message,
     merge_persons,
     record_full_view,
     update_person,
@@ -241,7 +242,8 @@ def _save_person(request: HttpRequest, form: PersonForm, person: Person | None) 
         visible = persons_for(request.user, include_merged=True).filter(pk=exc.existing.pk).exists()
         extra["duplicate"] = exc.existing if visible else None
         extra["duplicate_elsewhere"] = not visible
-        form.add_error("document_number", _("A person with this document is already registered."))
+        message = _("A person with this document is already registered.") if visible else duplicate_elsewhere_message()
+        form.add_error("document_number", message)
     except StaleVersion:
         extra["stale"] = True
         form.add_error(

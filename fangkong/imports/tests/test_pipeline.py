@@ -116,3 +116,15 @@ def test_unmapped_columns_are_kept_as_other_data(world: Any, tmp_path: Path, kin
         assert Person.objects.get(document_number=rows[0][1]).extra == {"疫苗接种情况": "已接种3针"}
     else:
         assert PushListEntry.objects.get(push_list__job=job).extra == {"疫苗接种情况": "已接种3针"}
+
+
+def test_population_row_for_a_person_held_elsewhere_does_not_confirm_they_exist(world: Any, tmp_path: Path) -> None:
+    rows = population_rows(1)
+    rows[0][1] = world.B.person.document_number
+    path = write_xlsx(tmp_path / "r.xlsx", [POPULATION_HEADERS, *rows])
+    job = run(world.user("community_worker", "A"), path, "population", world.A.community)
+    issue = ImportRowIssue.objects.get(job=job)
+    text = str(issue.messages)
+    assert "This document cannot be registered here; ask the district HQ." in text
+    assert "jurisdiction" not in text
+    assert Person.objects.get(document_number=world.B.person.document_number).place_id == world.B.person.place_id

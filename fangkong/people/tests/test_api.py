@@ -310,6 +310,8 @@ def test_duplicate_of_a_person_in_another_jurisdiction_does_not_reveal_its_id(wo
 
     assert response.status_code == 409
     assert response.json()["existing_id"] is None
+    # The same neutral words as for any document that cannot be registered here: no "already registered".
+    assert response.json()["message"] == "This document cannot be registered here; ask the district HQ."
 
 
 def test_create_needs_the_add_person_permission(world):

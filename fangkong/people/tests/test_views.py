@@ -231,7 +231,9 @@ def test_duplicate_in_another_jurisdiction_is_refused_without_revealing_it(clien
     response = client.post("/people/new/", person_form(world.A.household, document_number=other_side.document_number))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "another jurisdiction" in body
+    assert "This document cannot be registered here; ask the district HQ." in body
+    assert "already registered" not in body
+    assert "another jurisdiction" not in body
     assert f"/people/{other_side.pk}/" not in body
     assert Person.objects.filter(document_number=other_side.document_number).count() == 1
 
