@@ -162,3 +162,27 @@ def test_not_covered_lists_of_side_a_never_show_side_b_gaps(world):
     response = client_for(world.user(Role.STREET_ADMIN, "A")).get("/")
 
     assert "B无人网格" not in response.content.decode()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize(
+    ("path", "key", "status"),
+    [
+        ("/audit/", "date_from", 200),
+        ("/audit/export/", "date_to", 200),
+        ("/checkpoints/registrations/", "day", 200),
+        ("/checkpoints/registrations/export/", "day", 200),
+        ("/transfers/", "day", 200),
+        ("/transfers/export/", "day", 200),
+        ("/checkpoints/daily/", "day", 422),
+        ("/monitoring/alerts/", "since", 200),
+    ],
+)
+def test_a_date_at_the_calendar_ends_in_a_query_string_is_a_message_not_a_500(world, path, key, status, day):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.hq)
+    response = client.get(path, {key: day})
+    assert response.status_code == status
+    if "export" not in path:
+        body = response.content.decode()
+        assert "please check the year" in body or "请检查年份" in body
