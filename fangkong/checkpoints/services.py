@@ -207,7 +207,10 @@ def _clean(
     out["temperature"] = None
     if data.temperature not in (None, ""):
         try:
-            temperature = Decimal(str(data.temperature).strip()).quantize(Decimal("0.1"))
+            temperature = Decimal(str(data.temperature).strip())
+            if not temperature.is_finite():  # NaN would raise on the range comparison and sink the batch
+                raise InvalidOperation
+            temperature = temperature.quantize(Decimal("0.1"))
         except (InvalidOperation, ValueError):
             fail("temperature", _("The temperature is a number in °C, e.g. 36.5."))
         else:

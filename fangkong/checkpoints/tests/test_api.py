@@ -208,3 +208,19 @@ def test_colocation_window_at_the_calendar_ends_is_a_422_naming_the_field(world:
     response = client.get("/api/v1/registrations/colocated", {"from": since, "to": until, "checkpoint_id": gate_a.pk})
     assert response.status_code == 422
     assert ("from" if bound.startswith("0001") else "to") in json.dumps(response.json())
+
+
+def test_a_temperature_that_is_not_a_number_rejects_its_item_and_keeps_the_others(world: Any, gate_a: Any) -> None:
+    client = bearer_client(world.user(Role.CHECKPOINT_STAFF, "A"))
+    phone = world.A.person.phone
+    bad = [item(gate_a, phone=phone, temperature=value) for value in ("NaN", "nan", "sNaN", "inf", "-Infinity")]
+    good = item(gate_a, phone=phone)
+    # JSON's NaN and Infinity (Python's json writes and reads them) as well as the strings.
+    body = json.dumps({"items": [*bad, good, item(gate_a, phone=phone, temperature=float("nan"))]})
+    response = client.post("/api/v1/registrations/batch", body, content_type="application/json")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["rejected"] * 5 + ["created", "rejected"]
+    for result in results[:5] + results[6:]:
+        assert result["errors"] == {"temperature": ["The temperature is a number in °C, e.g. 36.5."]}
+    assert list(Registration.objects.values_list("client_id", flat=True)) == [uuid.UUID(good["client_id"])]
