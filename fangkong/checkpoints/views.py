@@ -77,6 +77,7 @@ from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import is_htmx_target, render_page_or_partial, vary_on_htmx
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
+from fangkong.core.validators import search_term
 from fangkong.places.models import Place
 from fangkong.places.selectors import get_place_for_user
 
@@ -326,7 +327,7 @@ def gate(request: HttpRequest, pk: int) -> HttpResponse:
 def lookup(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's status as the gate types: key person, measure, risk area, test overdue (HTMX partial)."""
     checkpoint = get_checkpoint_for_user(request.user, pk)
-    raw = request.GET.get("lookup", "").strip()
+    raw = search_term(request.GET.get("lookup"), limit=40)
     # Wait for a whole number: an ID or phone has 11+ characters, a passport 6+ with a letter.
     whole = len(raw) >= 11 or (len(raw) >= 6 and any(ch.isalpha() for ch in raw[:-1]))
     status = gate_status(raw) if whole else None

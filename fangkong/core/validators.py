@@ -249,6 +249,15 @@ def clean_free_text(value: object, field: str, *, required: bool = False, limit:
     return text
 
 
+def search_term(raw: object, *, limit: int = 100) -> str:
+    """What a search box or filter sent, as the database can compare it: NUL and other control characters
+    dropped (PostgreSQL refuses a NUL in any text parameter: a 500), whitespace collapsed, at most `limit`."""
+    text = str(raw or "")
+    if not text.isprintable():
+        text = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    return " ".join(text.split())[:limit]
+
+
 def validate_clean_text(value: str) -> None:
     """Reject control characters and unpaired surrogates (what broken encodings leave behind)."""
     if value.isprintable() and "\ufffd" not in value:

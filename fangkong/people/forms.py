@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangkong.core import fields
-from fangkong.core.validators import When
+from fangkong.core.validators import When, search_term
 from fangkong.people.models import DocumentType, Person, ResidentType, Sex
 from fangkong.people.services import PersonInput
 from fangkong.places.forms import ScopedPlaceMixin
@@ -32,7 +32,7 @@ class PersonFilterForm(forms.Form):
         def value(name: str) -> str:
             field = self.fields[name]
             limit = getattr(field, "max_length", None) or 16
-            return str(self.data.get(name, "")).strip()[:limit]
+            return search_term(self.data.get(name, ""), limit=limit)
 
         return {"q": value("q"), "resident_type": value("resident_type"), "tag": value("tag")}
 
