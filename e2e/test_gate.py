@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from typing import Any
 
 from playwright.sync_api import expect
 
@@ -79,3 +81,57 @@ def test_gate_registers_online_queues_offline_and_resyncs_once(phone_ui: UI) -> 
     assert _registered(ui, "在线登记") == 1
     assert _registered(ui, "离线登记") == 1
     ui.shot("registrations")
+
+
+def test_gate_parks_what_the_server_refuses_and_resends_only_after_a_server_or_network_failure(phone_ui: UI) -> None:
+    ui = phone_ui
+    ui.login("checkpoint1")
+    _open_gate(ui)
+    ui.allowed_statuses |= {422, 503}
+    fakes: list[int] = []  # statuses the "server" answers next, before the real one answers again
+    sent: list[str] = []
+
+    def batch(route: Any) -> None:
+        sent.append(route.request.post_data or "")
+        if fakes:
+            status = fakes.pop(0)
+            message = "Refused by a test." if status == 422 else "Busy."
+            route.fulfill(status=status, content_type="application/json", body=json.dumps({"message": message}))
+        else:
+            route.continue_()
+
+    ui.page.route("**/api/v1/registrations/batch", batch)
+    queue, parked = ui.page.locator("#gate-queue"), ui.page.locator("#gate-parked li")
+
+    fakes.append(503)  # the server is away: the registration waits on the phone
+    _register(ui, make_resident_id("410402", dt.date(1990, 5, 8), 615, male=True), "服务器忙")
+    expect(queue).to_have_text(re.compile(r"1\s*$"))
+    expect(parked).to_have_count(0)
+
+    fakes.append(422)  # refused as a whole: parked with the server's message, not sent again
+    ui.page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(queue).to_have_text("")
+    expect(parked).to_have_count(1)
+    expect(parked.first).to_contain_text("Refused by a test.")
+
+    # Refused per item by the real server (a temperature that is not a number): parked as well.
+    ui.page.fill("#id_lookup", make_resident_id("410402", dt.date(1990, 5, 9), 617, male=True))
+    ui.page.fill("#id_temperature", "NaN")
+    ui.page.click("#gate-form button[type=submit]")
+    ui.page.wait_for_selector("#gate-result.alert-danger")
+    expect(parked).to_have_count(2)
+    ui.shot("refused registrations parked")
+    before = len(sent)
+    ui.page.evaluate("window.dispatchEvent(new Event('online'))")
+    ui.page.wait_for_timeout(500)
+    assert len(sent) == before, "a refused registration was sent again"
+
+    parked.first.locator("button").click()
+    expect(parked).to_have_count(1)
+    ui.page.reload()
+    ui.page.wait_for_load_state("networkidle")
+    expect(parked).to_have_count(1)  # kept on the phone across reloads until dismissed
+    assert _registered(ui, "服务器忙") == 0
+    # The browser logs the faked answers as failed loads; they were the point of the test.
+    faked = ("status of 503", "status of 422")
+    ui.problems[:] = [p for p in ui.problems if not ("registrations/batch" in p and any(f in p for f in faked))]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.selectors import AuditFilters
+from fangkong.core import fields
 
 
 class AuditFilterForm(forms.Form):
@@ -16,8 +17,8 @@ class AuditFilterForm(forms.Form):
     username = forms.CharField(label=_("username"), required=False, max_length=150)
     object_type = forms.CharField(label=_("object type"), required=False, max_length=50)
     object_id = forms.CharField(label=_("object id"), required=False, max_length=64)
-    date_from = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = fields.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = fields.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -18,6 +18,7 @@ from fangkong.checkpoints.models import (
     KitItem,
     Vaccination,
 )
+from fangkong.core import fields
 from fangkong.core.validators import validate_clean_text
 
 YES_NO = [("", _("Any")), ("1", _("Yes")), ("0", _("No"))]
@@ -54,15 +55,15 @@ class ShiftForm(forms.Form):
     staff_name = forms.CharField(label=_("Staff"), max_length=50, validators=[validate_clean_text])
     staff_phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=20)
     post = forms.CharField(label=_("Post"), max_length=50, validators=[validate_clean_text])
-    starts_at = forms.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = fields.DateTimeField(label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = fields.DateTimeField(label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     is_backup = forms.BooleanField(label=_("Backup"), required=False)
 
 
 class RegistrationFilterForm(forms.Form):
     direction = forms.ChoiceField(label=_("Direction"), required=False, choices=[("", _("Any")), *Direction.choices])
     abnormal = forms.ChoiceField(label=_("Abnormal"), required=False, choices=YES_NO)
-    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = fields.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     checkpoint = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def filters(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from fangkong.api.types import MAX_OFFSET, DbId
+from fangkong.api.types import MAX_OFFSET, AnyDateTime, DbId
 
 MAX_BATCH = 1000
 
@@ -106,8 +106,8 @@ class ColocatedOut(Schema):
 
 class ColocatedQuery(Schema):
     # Required, but checked after the caller's permission, so a refusal never depends on the input.
-    from_: dt.datetime | None = Field(None, alias="from", description="Start of the window (ISO 8601); required.")
-    to: dt.datetime | None = Field(None, description="End of the window, at most 31 days after `from`; required.")
+    from_: AnyDateTime | None = Field(None, alias="from", description="Start of the window (ISO 8601); required.")
+    to: AnyDateTime | None = Field(None, description="End of the window, at most 31 days after `from`; required.")
     person_id: DbId | None = Field(None, description="Who passed near this person's own passages.")
     checkpoint_id: DbId | None = Field(None, description="Who passed this checkpoint in the window.")
     margin_minutes: int = Field(30, ge=0, le=1440, description="± minutes around each of the person's passages.")

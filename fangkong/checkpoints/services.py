@@ -3,6 +3,7 @@ the kit checklist and the shift roster."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import uuid
@@ -38,7 +39,14 @@ from fangkong.checkpoints.models import (
 )
 from fangkong.core.masking import mask_phone
 from fangkong.core.scoping import path_in_jurisdiction
-from fangkong.core.validators import normalize_document_number, parse_phone, parse_resident_id, validate_clean_text
+from fangkong.core.validators import (
+    When,
+    normalize_document_number,
+    parse_phone,
+    parse_resident_id,
+    validate_clean_text,
+    validate_moment,
+)
 from fangkong.people.models import DocumentType, Person, ResidentType
 from fangkong.places.counts import adjust_counts, person_deltas
 from fangkong.places.models import Place
@@ -142,8 +150,14 @@ def _clean(
         fail("occurred_at", _("The time is not a date and time (ISO 8601)."))
         occurred = now
     if timezone.is_naive(occurred):
-        occurred = timezone.make_aware(occurred)
-    # Flagged, never dropped: a wrong device clock must not lose a passage.
+        with contextlib.suppress(OverflowError):  # at the calendar's end: refused just below
+            occurred = timezone.make_aware(occurred)
+    try:
+        validate_moment(occurred, when=When.EVENT, now=now)
+    except ValidationError as exc:
+        errors.setdefault("occurred_at", []).extend(exc.messages)
+        occurred = now
+    # Flagged, not dropped: a device clock up to a day wrong must not lose a passage.
     if occurred > now + CLOCK_SKEW:
         out["flags"].append("future_time")
     elif occurred < now - OFFLINE_QUEUE_LIMIT:
@@ -193,7 +207,10 @@ def _clean(
     out["temperature"] = None
     if data.temperature not in (None, ""):
         try:
-            temperature = Decimal(str(data.temperature).strip()).quantize(Decimal("0.1"))
+            temperature = Decimal(str(data.temperature).strip())
+            if not temperature.is_finite():  # NaN would raise on the range comparison and sink the batch
+                raise InvalidOperation
+            temperature = temperature.quantize(Decimal("0.1"))
         except (InvalidOperation, ValueError):
             fail("temperature", _("The temperature is a number in °C, e.g. 36.5."))
         else:
@@ -225,6 +242,11 @@ def _clean(
         tested = None
     if tested is not None and tested > (today or timezone.localdate(now)):
         fail("latest_test_on", _("The test date is in the future."))
+    elif tested is not None:
+        try:
+            validate_moment(tested, when=When.PAST, now=now)
+        except ValidationError as exc:
+            errors.setdefault("latest_test_on", []).extend(exc.messages)
     out["latest_test_on"] = tested
 
     out["passengers"] = None

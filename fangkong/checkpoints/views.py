@@ -72,10 +72,12 @@ from fangkong.checkpoints.services import (
     set_kit,
     submit_daily_report,
 )
+from fangkong.core import fields
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import is_htmx_target, render_page_or_partial, vary_on_htmx
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
+from fangkong.core.validators import search_term
 from fangkong.places.models import Place
 from fangkong.places.selectors import get_place_for_user
 
@@ -325,7 +327,7 @@ def gate(request: HttpRequest, pk: int) -> HttpResponse:
 def lookup(request: HttpRequest, pk: int) -> HttpResponse:
     """The person's status as the gate types: key person, measure, risk area, test overdue (HTMX partial)."""
     checkpoint = get_checkpoint_for_user(request.user, pk)
-    raw = request.GET.get("lookup", "").strip()
+    raw = search_term(request.GET.get("lookup"), limit=40)
     # Wait for a whole number: an ID or phone has 11+ characters, a passport 6+ with a letter.
     whole = len(raw) >= 11 or (len(raw) >= 6 and any(ch.isalpha() for ch in raw[:-1]))
     status = gate_status(raw) if whole else None
@@ -578,12 +580,14 @@ def _figure_labels() -> list[tuple[str, Any]]:
     ]
 
 
-def _day_param(request: HttpRequest) -> dt.date:
+def _day_param(request: HttpRequest) -> tuple[dt.date, str]:
+    """The day asked for, or today and the reason the one asked for cannot be shown."""
     raw = request.POST.get("day") or request.GET.get("day") or ""
     try:
-        return dt.date.fromisoformat(raw) if raw else timezone.localdate()
-    except ValueError:
-        raise Http404 from None
+        day = fields.DateField(required=False).clean(raw)
+    except ValidationError as exc:
+        return timezone.localdate(), " ".join(exc.messages)
+    return day or timezone.localdate(), ""
 
 
 @login_required
@@ -592,12 +596,11 @@ def _day_param(request: HttpRequest) -> dt.date:
 def daily_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The day's figures, compiled on the fly; staff confirm and submit; printable for posting at the gate."""
     checkpoint = get_checkpoint_for_user(request.user, pk)
-    day = _day_param(request)
+    day, error = _day_param(request)
     can_submit = request.user.has_perm("checkpoints.add_registration")
-    error = ""
-    if request.method == "POST":
-        if not can_submit:
-            raise PermissionDenied
+    if request.method == "POST" and not can_submit:
+        raise PermissionDenied
+    if request.method == "POST" and not error:
         try:
             submit_daily_report(actor=request.user, checkpoint=checkpoint, day=day, request=request)
         except ValidationError as exc:
@@ -621,6 +624,7 @@ def daily_report(request: HttpRequest, pk: int) -> HttpResponse:
             "can_submit": can_submit,
             "error": error,
         },
+        status=422 if error else 200,
     )
 
 
@@ -629,7 +633,7 @@ def daily_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def daily_rollup_view(request: HttpRequest) -> HttpResponseBase:
     """Every checkpoint's submitted report of a day, by street, with the district's sums; Excel export."""
-    day = _day_param(request)
+    day, error = _day_param(request)
     rows, totals = daily_rollup(request.user, day=day)
     streets = street_names([r.checkpoint.place_path for r in rows])
     labelled = _figure_labels()
@@ -646,7 +650,7 @@ def daily_rollup_view(request: HttpRequest) -> HttpResponseBase:
         key=lambda row: (str(row["street"]), str(getattr(row["checkpoint"], "name", ""))),
     )
     table = _with_street_subtotals(table, len(labelled))
-    if request.GET.get("format") == "xlsx":
+    if request.GET.get("format") == "xlsx" and not error:
         columns = [
             Column(gettext_lazy("Street"), lambda row: row["street"], 14),
             Column(gettext_lazy("Checkpoint"), lambda row: row["checkpoint"].name if row["checkpoint"] else "", 20),
@@ -667,7 +671,9 @@ def daily_rollup_view(request: HttpRequest) -> HttpResponseBase:
             "totals": totals,
             "labels": [label for _key, label in labelled],
             "total_values": [totals[key] for key, _label in labelled],
+            "error": error,
         },
+        status=422 if error else 200,
     )
 
 

@@ -30,9 +30,71 @@ PROVINCE_CODES = frozenset(
         "65", "71", "81", "82", "83", "91",
     }
 )  # fmt: skip
-EARLIEST_BIRTH = dt.date(1880, 1, 1)
+# The window every accepted date and time lies in (forms, API schemas, imports, gate devices): older or
+# later values are typing errors or broken clocks, and at the calendar's ends (0001-01-01, 9999-12-31)
+# a time-zone shift or a day added overflows Python's datetime, so stored or filtered they answer 500.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+# An event (a passage, a report, a transfer's departure) may carry a device clock this far ahead, no more.
+EVENT_LEAD = dt.timedelta(days=1)
+EARLIEST_BIRTH = EARLIEST_DATE
 
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―()（）]+")
+
+
+class When:
+    """What a date may be, besides lying in [EARLIEST_DATE, LATEST_DATE]."""
+
+    ANY = "any"  # a plan, a deadline, a filter: up to LATEST_DATE
+    EVENT = "event"  # something that happened: at most EVENT_LEAD ahead of now
+    PAST = "past"  # a birth, a sample taken: not after today
+
+
+def validate_moment(value: dt.date | dt.datetime, *, when: str = When.ANY, now: dt.datetime | None = None) -> None:
+    """The one bound on accepted dates and times: forms, API schemas, imports and gate batches call it.
+
+    A naive datetime is read in the current time zone; an aware one is compared in UTC, so
+    9999-12-31T23:59:59-10:00 (year 10000 in UTC) is refused.
+    """
+    from django.utils import timezone  # settings are needed only here, not for the ID checks above
+
+    if isinstance(value, dt.datetime):
+        try:
+            day = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        except OverflowError:
+            day = dt.date.max if value.year > 1 else dt.date.min
+    else:
+        day = value
+    if day < EARLIEST_DATE:
+        raise ValidationError(
+            _("%(value)s is before %(earliest)s; please check the year."),
+            code="date_too_early",
+            params={"value": day.isoformat(), "earliest": EARLIEST_DATE.isoformat()},
+        )
+    if day > LATEST_DATE:
+        raise ValidationError(
+            _("%(value)s is after %(latest)s; please check the year."),
+            code="date_too_late",
+            params={"value": day.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
+    if when == When.ANY:
+        return
+    now = now or timezone.now()
+    if when == When.PAST:
+        if day > timezone.localdate(now):
+            raise ValidationError(
+                _("The date %(value)s lies in the future."), code="date_future", params={"value": day}
+            )
+        return
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time.min)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > now + EVENT_LEAD:
+        raise ValidationError(
+            _("%(value)s is more than a day in the future; check the device's clock."),
+            code="date_future",
+            params={"value": day.isoformat()},
+        )
 
 
 def to_halfwidth(value: str) -> str:
@@ -185,6 +247,15 @@ def clean_free_text(value: object, field: str, *, required: bool = False, limit:
     except ValidationError as exc:
         raise ValidationError({field: exc.messages}) from None
     return text
+
+
+def search_term(raw: object, *, limit: int = 100) -> str:
+    """What a search box or filter sent, as the database can compare it: NUL and other control characters
+    dropped (PostgreSQL refuses a NUL in any text parameter: a 500), whitespace collapsed, at most `limit`."""
+    text = str(raw or "")
+    if not text.isprintable():
+        text = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    return " ".join(text.split())[:limit]
 
 
 def validate_clean_text(value: str) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core import fields
 from fangkong.core.validators import validate_clean_text
 from fangkong.imports.kinds import KINDS
 from fangkong.imports.models import MAX_DEADLINE_HOURS, ImportKind, JobStatus
@@ -23,7 +24,7 @@ class UploadForm(ScopedPlaceMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
     issuer = forms.CharField(label=_("issued by"), max_length=100, required=False, validators=[validate_clean_text])
-    issued_on = forms.DateField(label=_("issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = fields.DateField(label=_("issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     deadline_hours = forms.IntegerField(
         label=_("identify within (hours)"),
         min_value=1,

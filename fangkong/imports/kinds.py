@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fangkong.core.bulk import insert_rows, update_rows
 from fangkong.core.scoping import path_in_jurisdiction
-from fangkong.core.validators import EARLIEST_BIRTH, PROVINCE_CODES, id_check_char, validate_clean_text
+from fangkong.core.validators import EARLIEST_BIRTH, PROVINCE_CODES, When, id_check_char, validate_clean_text
 from fangkong.imports import normalize
 from fangkong.imports.models import ImportJob, PushList, PushListEntry, RowStatus
 from fangkong.people.models import DocumentType, Person, ResidentType, Tag
@@ -453,7 +453,7 @@ class PopulationHandler(KindHandler):
     def extra_parsers(self) -> dict[str, Callable[[str], Any]]:
         parsers: dict[str, Callable[[str], Any]] = {
             "sex": normalize.parse_sex,
-            "birth_date": normalize.parse_date,
+            "birth_date": lambda raw: normalize.parse_date(raw, when=When.PAST),
             "resident_type": normalize.parse_resident_type,
             "registered_residence": lambda raw: (raw or "").strip(),
         }
@@ -654,7 +654,7 @@ class PushListHandler(KindHandler):
         if date is not None and normalize.EARLIEST_DATE <= date <= self.today:
             return date
         try:
-            return normalize.parse_date(raw, latest=self.today)
+            return normalize.parse_date(raw, when=When.PAST)
         except ValidationError as exc:
             row.outcome.reject("arrived_on", exc.messages[0])
             return None

@@ -8,11 +8,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from fangkong.core.validators import to_halfwidth
+from fangkong.core.validators import EARLIEST_DATE as EARLIEST_DATE  # the core window, for the fast paths
+from fangkong.core.validators import LATEST_DATE as LATEST_DATE
+from fangkong.core.validators import When, to_halfwidth, validate_moment
 from fangkong.people.models import DocumentType, ResidentType, Sex
 
-EARLIEST_DATE = dt.date(1880, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 once Excel's phantom 1900-02-29 is skipped
 
 _SEPARATED = re.compile(
@@ -24,8 +24,8 @@ _TAG_SEPARATORS = re.compile(r"[,，、;；/\s]+")
 _WHITESPACE = re.compile(r"\s+")
 
 
-def parse_date(raw: str, *, earliest: dt.date = EARLIEST_DATE, latest: dt.date = LATEST_DATE) -> dt.date | None:
-    """ "" → None; a recognised date inside [earliest, latest] → date; anything else → ValidationError."""
+def parse_date(raw: str, *, when: str = When.ANY) -> dt.date | None:
+    """ "" → None; a recognised date inside core's window (`validate_moment`) → date; else ValidationError."""
     value = to_halfwidth(raw or "").strip()
     if not value:
         return None
@@ -45,11 +45,7 @@ def parse_date(raw: str, *, earliest: dt.date = EARLIEST_DATE, latest: dt.date =
         raise ValidationError(
             _("%(value)s is not a date (write it as 2020-01-05, 2020/1/5 or 2020年1月5日).") % {"value": value[:20]}
         )
-    if not earliest <= date <= latest:
-        raise ValidationError(
-            _("The date %(date)s is out of range (%(earliest)s to %(latest)s).")
-            % {"date": date.isoformat(), "earliest": earliest.isoformat(), "latest": latest.isoformat()}
-        )
+    validate_moment(date, when=when)
     return date
 
 

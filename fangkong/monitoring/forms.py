@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fangkong.core.validators import validate_clean_text
+from fangkong.core import fields
+from fangkong.core.validators import When, validate_clean_text
 from fangkong.monitoring.models import AlertKind, AlertStatus, DeliveryStatus, Slot, Symptom, TeamRole, Urgency
 from fangkong.protocols.models import MeasureKind
 from fangkong.quarantine.models import MeasureStatus
@@ -60,7 +61,7 @@ class AlertFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Alert"), required=False, choices=[("", _("Any")), *AlertKind.choices])
     urgency = forms.ChoiceField(label=_("Urgency"), required=False, choices=[("", _("Any")), *Urgency.choices])
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = fields.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data if self.is_valid() else {}
@@ -94,7 +95,7 @@ class SelfReportForm(forms.Form):
 
 
 class StaffReportForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = fields.DateField(when=When.EVENT, label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     slot = forms.ChoiceField(label=_("Slot"), choices=Slot.choices)
     temperature = forms.CharField(label=_("Temperature (°C)"), max_length=6)
     symptoms = _symptom_field()
@@ -110,11 +111,17 @@ class CorrectReportForm(forms.Form):
 
 class HomeCareForm(forms.Form):
     team_size = forms.IntegerField(label=_("Care team size"), min_value=1, max_value=12)
-    seal_applied_at = forms.DateTimeField(
-        label=_("Door seal applied"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    seal_applied_at = fields.DateTimeField(
+        when=When.EVENT,
+        label=_("Door seal applied"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    seal_removed_at = forms.DateTimeField(
-        label=_("Door seal removed"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    seal_removed_at = fields.DateTimeField(
+        when=When.EVENT,
+        label=_("Door seal removed"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     sensor_id = forms.CharField(label=_("Door sensor number"), required=False, max_length=40)
     sensor_notes = forms.CharField(label=_("Seal / sensor notes"), required=False, max_length=200)
@@ -146,7 +153,7 @@ class DeliveryStatusForm(forms.Form):
 
 
 class DueFilterForm(forms.Form):
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = fields.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     slot = forms.ChoiceField(label=_("Slot"), required=False, choices=Slot.choices)
     where = forms.ChoiceField(
         label=_("Where"),

@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from fangkong.api.types import MAX_OFFSET, CleanStr, DbId
+from fangkong.api.types import MAX_OFFSET, AnyDate, CleanStr, DbId, EventDate
 
 SymptomName = Literal["fever", "cough", "sore_throat", "fatigue", "taste_smell", "diarrhoea", "breath", "other"]
 
@@ -17,7 +17,7 @@ class AlertFilters(Schema):
     kind: Literal["missed_report", "fever", "symptoms", ""] = ""
     urgency: Literal["normal", "urgent", ""] = ""
     measure_id: DbId | None = Field(None, description="Only this measure's alerts.")
-    since: dt.date | None = Field(None, description="Only alerts for this day or later.")
+    since: AnyDate | None = Field(None, description="Only alerts for this day or later.")
     mine: bool = Field(False, description="Only alerts assigned to you as the responsible worker.")
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
@@ -46,7 +46,7 @@ class AlertList(Schema):
 
 class ReportIn(Schema):
     measure_id: DbId
-    date: dt.date
+    date: EventDate
     slot: Literal["morning", "afternoon"]
     temperature: Decimal = Field(description="°C; 34.0–43.0 (anything else is not a human body temperature: 422).")
     symptoms: list[SymptomName] = Field(default_factory=list, max_length=8)

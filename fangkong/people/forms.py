@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangkong.core import fields
+from fangkong.core.validators import When, search_term
 from fangkong.people.models import DocumentType, Person, ResidentType, Sex
 from fangkong.people.services import PersonInput
 from fangkong.places.forms import ScopedPlaceMixin
@@ -30,7 +32,7 @@ class PersonFilterForm(forms.Form):
         def value(name: str) -> str:
             field = self.fields[name]
             limit = getattr(field, "max_length", None) or 16
-            return str(self.data.get(name, "")).strip()[:limit]
+            return search_term(self.data.get(name, ""), limit=limit)
 
         return {"q": value("q"), "resident_type": value("resident_type"), "tag": value("tag")}
 
@@ -49,7 +51,8 @@ class PersonForm(ScopedPlaceMixin, forms.Form):
         required=False,
         help_text=_("Taken from the resident ID number when there is one."),
     )
-    birth_date = forms.DateField(
+    birth_date = fields.DateField(
+        when=When.PAST,
         label=_("birth date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from fangkong.api.types import MAX_OFFSET, CleanStr, DbId
+from fangkong.api.types import MAX_OFFSET, CleanStr, DbId, PastDate
 
 DocumentTypeName = Literal["resident_id", "passport", "hk_macau_pass", "other"]
 SexCode = Literal["M", "F", ""]
@@ -64,7 +64,7 @@ class PersonIn(Schema):
     )
     place_id: DbId
     sex: SexCode = Field("", description="Derived from a resident ID; checked against it if given.")
-    birth_date: dt.date | None = Field(None, description="Derived from a resident ID; checked against it if given.")
+    birth_date: PastDate | None = Field(None, description="Derived from a resident ID; checked against it if given.")
     address: CleanStr = Field("", max_length=200)
     registered_residence: CleanStr = Field("", max_length=200)
     resident_type: ResidentTypeName = "permanent"
@@ -86,7 +86,7 @@ class PersonPatch(Schema):
     phone: CleanStr | None = Field(None, max_length=30)
     place_id: DbId = OMITTED
     sex: SexCode | None = None
-    birth_date: dt.date | None = None
+    birth_date: PastDate | None = None
     address: CleanStr | None = Field(None, max_length=200)
     registered_residence: CleanStr | None = Field(None, max_length=200)
     resident_type: ResidentTypeName = OMITTED

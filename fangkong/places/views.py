@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fangkong.core.htmx import is_htmx_target
+from fangkong.core.validators import search_term
 from fangkong.people.selectors import children_with_counts
 from fangkong.places.forms import MovePlaceForm, PlaceForm, apply_service_error
 from fangkong.places.models import ALLOWED_CHILDREN, ROOT_TYPES, Place, PlaceType
@@ -46,7 +47,7 @@ def browse(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_place_for_user(request.user, pk)
-    q = request.GET.get("q", "").strip()[:100]
+    q = search_term(request.GET.get("q"))
     results = None
     if q:
         found = places_for(request.user, q=q, within=place).exclude(pk=place.pk)
@@ -75,7 +76,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Place picker: `<option>`s of places in the user's jurisdiction whose name contains q."""
     # Pickers inside bigger forms send `place_q` so their box never collides with a form's own `q`.
-    q = (request.GET.get("q") or request.GET.get("place_q") or "").strip()[:100]
+    q = search_term(request.GET.get("q") or request.GET.get("place_q"))
     types = [t for raw in request.GET.getlist("type") for t in raw.split(",") if t in PlaceType.values]
     places: list[Place] = []
     if q:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
-from fangkong.core.validators import validate_clean_text
+from fangkong.core.validators import When, validate_clean_text
 from fangkong.imports.normalize import parse_date
 from fangkong.imports.readers import ImportFileError, file_format, open_sheet
 from fangkong.places.models import Place, PlaceType
@@ -282,7 +282,6 @@ def import_risk_areas(*, actor: Any, upload: UploadedFile, request: HttpRequest 
             % {"missing": ", ".join(missing)}
         )
     result = AreaImportResult()
-    today = dt.date.today()
 
     def value_of(values: list[str], key: str) -> str:
         index = columns.get(key)
@@ -295,7 +294,7 @@ def import_risk_areas(*, actor: Any, upload: UploadedFile, request: HttpRequest 
         area_name = value_of(values, "name")
         level = parse_level(value_of(values, "level"))
         try:
-            starts_on = parse_date(value_of(values, "starts_on"), latest=today)
+            starts_on = parse_date(value_of(values, "starts_on"), when=When.PAST)
             ends_on = parse_date(value_of(values, "ends_on"))
         except ValidationError as exc:
             result.errors.append(_("Row %(row)d: %(message)s") % {"row": line, "message": exc.messages[0]})

@@ -6,8 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core import fields
 from fangkong.core.scoping import scope_to_user
-from fangkong.core.validators import validate_clean_text
+from fangkong.core.validators import When, validate_clean_text
 from fangkong.places.models import Place, PlaceType
 from fangkong.quarantine.models import (
     MeasureStatus,
@@ -141,8 +142,8 @@ class LeaveForm(StyledForm):
 
 
 class TestForm(StyledForm):
-    due_on = forms.DateField(label=_("Due"), widget=forms.HiddenInput)
-    sampled_on = forms.DateField(label=_("Sampled"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = fields.DateField(label=_("Due"), widget=forms.HiddenInput)
+    sampled_on = fields.DateField(when=When.PAST, label=_("Sampled"), widget=forms.DateInput(attrs={"type": "date"}))
     outcome = forms.ChoiceField(label=_("Result"), choices=TestOutcome.choices)
 
     def clean_sampled_on(self) -> Any:
@@ -167,7 +168,7 @@ class ReleaseForm(StyledForm):
 
 
 class DailyForm(StyledForm):
-    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = fields.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(
         label=_("List"),
         required=False,

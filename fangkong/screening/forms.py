@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core import fields
 from fangkong.core.validators import validate_clean_text
 from fangkong.people.models import DocumentType
 from fangkong.screening.models import ClearState, SourceKind, VisitOutcome
@@ -67,8 +68,8 @@ class CategoryForm(forms.Form):
 
 class TravelForm(forms.Form):
     place_text = forms.CharField(label=_("Place"), max_length=200)
-    from_date = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    to_date = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    from_date = fields.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    to_date = fields.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class AddKeyPersonForm(forms.Form):
@@ -77,7 +78,8 @@ class AddKeyPersonForm(forms.Form):
     kind = forms.ChoiceField(label=_("Source"), choices=[c for c in SourceKind.choices if c[0] != SourceKind.PUSH_LIST])
     category = forms.ChoiceField(label=_("Category"), choices=())
     came_from = forms.CharField(label=_("Came from"), required=False, max_length=200)
-    arrived_on = forms.DateField(label=_("Arrived on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Bounded to the calendar window only: the service says "the travel date is in the future".
+    arrived_on = fields.DateField(label=_("Arrived on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     detail = forms.CharField(label=_("Detail"), required=False, max_length=300)
 
     def __init__(self, *args: Any, categories: dict[str, str], **kwargs: Any) -> None:
@@ -87,7 +89,7 @@ class AddKeyPersonForm(forms.Form):
 
 class DeadlineForm(forms.Form):
     batch = forms.IntegerField(min_value=1, max_value=2**63 - 1)
-    deadline_at = forms.DateTimeField(
+    deadline_at = fields.DateTimeField(
         label=_("Identify by"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 
@@ -120,7 +122,7 @@ class SelfReportForm(forms.Form):
     phone = forms.CharField(label=_("Mobile phone"), max_length=20)
     address = forms.CharField(label=_("Where you stay now"), required=False, max_length=200)
     came_from = forms.CharField(label=_("Came from (province, city, district)"), max_length=200)
-    arrived_on = forms.DateField(label=_("Arrived on"), widget=forms.DateInput(attrs={"type": "date"}))
+    arrived_on = fields.DateField(label=_("Arrived on"), widget=forms.DateInput(attrs={"type": "date"}))
     symptoms = forms.MultipleChoiceField(
         label=_("Symptoms"), required=False, choices=SYMPTOMS, widget=forms.CheckboxSelectMultiple
     )

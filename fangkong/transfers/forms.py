@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fangkong.core.validators import validate_clean_text
+from fangkong.core import fields
+from fangkong.core.validators import When, validate_clean_text
 from fangkong.transfers.models import (
     MAX_SEATS,
     CrewRole,
@@ -38,7 +39,7 @@ def _styled(form: forms.Form) -> None:
 class TaskFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *TransferStatus.choices])
     kind = forms.ChoiceField(label=_("Transfer"), required=False, choices=[("", _("Any")), *TransferKind.choices])
-    day = forms.DateField(label=_("Planned on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = fields.DateField(label=_("Planned on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data if self.is_valid() else {}
@@ -98,8 +99,8 @@ class TaskForm(forms.Form):
         help_text=_("Leave empty to use the first passenger's address or room."),
     )
     vehicle = forms.TypedChoiceField(label=_("Vehicle"), required=False, coerce=int, empty_value=None)
-    planned_at = forms.DateTimeField(
-        label=_("Planned departure"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    planned_at = fields.DateTimeField(
+        when=When.EVENT, label=_("Planned departure"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     measures = forms.TypedMultipleChoiceField(
         label=_("Passengers"),
@@ -143,7 +144,7 @@ class CrewForm(forms.Form):
 class TimeForm(forms.Form):
     """Depart, arrive, disinfect: now, or the time it happened when recorded afterwards."""
 
-    at = forms.DateTimeField(
+    at = fields.DateTimeField(
         label=_("Time"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     leave_unplaced = forms.BooleanField(label=_("Do not place the passengers in rooms now"), required=False)

@@ -6,7 +6,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from fangkong.api.types import MAX_OFFSET, CleanStr, DbId
+from fangkong.api.types import MAX_OFFSET, AnyDate, AnyDateTime, CleanStr, DbId, EventDateTime
 
 TaskStatus = Literal["planned", "en_route", "arrived", "cancelled"]
 TaskKind = Literal["to_site", "to_hospital", "to_home"]
@@ -35,7 +35,7 @@ class VehicleList(Schema):
 class TaskFilters(Schema):
     status: TaskStatus | Literal[""] = ""
     kind: TaskKind | Literal[""] = ""
-    day: dt.date | None = Field(None, description="Only tasks planned to leave on this day.")
+    day: AnyDate | None = Field(None, description="Only tasks planned to leave on this day.")
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
@@ -96,7 +96,7 @@ class TaskIn(Schema):
     measure_ids: list[DbId] = Field(
         min_length=1, max_length=60, description="Measures (persons under a measure) in your jurisdiction."
     )
-    planned_at: dt.datetime
+    planned_at: AnyDateTime
     vehicle_id: DbId | None = Field(None, description="An available vehicle; may be assigned later.")
     to_site_id: DbId | None = Field(None, description="Required for to_site.")
     to_text: CleanStr = Field("", max_length=200, description="Hospital or address, for to_hospital and to_home.")
@@ -106,7 +106,7 @@ class TaskIn(Schema):
 
 
 class TimeIn(Schema):
-    at: dt.datetime | None = Field(None, description="When it happened; default now. Never in the future.")
+    at: EventDateTime | None = Field(None, description="When it happened; default now. Never in the future.")
 
 
 class ArriveIn(TimeIn):

@@ -23,6 +23,7 @@ from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import render_page_or_partial
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
+from fangkong.core.validators import search_term
 from fangkong.places.forms import apply_service_error
 from fangkong.places.selectors import get_place_for_user
 from fangkong.quarantine.models import Measure
@@ -148,7 +149,7 @@ def _task_form(request: HttpRequest, data: Any = None) -> tuple[TaskForm, str, s
     where = request.GET.get("where", "unplaced")
     if where not in dict(WHERE_CHOICES):
         where = "unplaced"
-    q = (request.GET.get("q") or "").strip()[:20]
+    q = search_term(request.GET.get("q"), limit=20)
     measures = candidate_measures(request.user, where=where, q=q)[:CANDIDATE_LIMIT]
     # Chosen persons stay chosen when the filter above the list changes (HTMX sends them along).
     source = data if data is not None else request.GET

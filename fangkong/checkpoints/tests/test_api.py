@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from fangkong.accounts.models import Role
@@ -176,3 +177,50 @@ def test_the_gate_pages_queue_marks_its_registrations_as_made_at_the_gate(world:
     assert Registration.objects.get().source == "gate"
     bogus = post_json(client, "/api/v1/registrations/batch", body | {"source": "admin"})
     assert bogus.status_code == 422
+
+
+def test_a_passage_dated_year_10000_in_utc_is_refused_and_the_lists_still_render(world: Any, gate_a: Any) -> None:
+    client = bearer_client(world.user(Role.CHECKPOINT_STAFF, "A"))
+    phone = world.A.person.phone
+    far = item(gate_a, phone=phone, occurred_at="9999-12-31T23:59:59-10:00")
+    ancient = item(gate_a, phone=phone, occurred_at="0001-01-01T00:00:00+14:00")
+    ahead = item(gate_a, phone=phone, occurred_at=(timezone.now() + dt.timedelta(days=3)).isoformat())
+    good = item(gate_a, phone=phone)
+    response = post_json(client, "/api/v1/registrations/batch", {"items": [far, ancient, ahead, good]})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "rejected", "created"]
+    assert "after 2100-12-31" in results[0]["errors"]["occurred_at"][0]
+    assert "before 1900-01-01" in results[1]["errors"]["occurred_at"][0]
+    assert "more than a day in the future" in results[2]["errors"]["occurred_at"][0]
+    assert Registration.objects.count() == 1
+    pages = Client()
+    pages.force_login(world.hq)
+    assert pages.get("/checkpoints/registrations/").status_code == 200
+    assert pages.get("/checkpoints/registrations/export/").status_code == 200
+
+
+@pytest.mark.parametrize("bound", ["0001-01-01T00:00:00", "9999-12-31T23:59:59"])
+def test_colocation_window_at_the_calendar_ends_is_a_422_naming_the_field(world: Any, gate_a: Any, bound: str) -> None:
+    client = bearer_client(world.hq)
+    other = "2026-01-01T00:00:00"
+    since, until = (bound, other) if bound.startswith("0001") else (other, bound)
+    response = client.get("/api/v1/registrations/colocated", {"from": since, "to": until, "checkpoint_id": gate_a.pk})
+    assert response.status_code == 422
+    assert ("from" if bound.startswith("0001") else "to") in json.dumps(response.json())
+
+
+def test_a_temperature_that_is_not_a_number_rejects_its_item_and_keeps_the_others(world: Any, gate_a: Any) -> None:
+    client = bearer_client(world.user(Role.CHECKPOINT_STAFF, "A"))
+    phone = world.A.person.phone
+    bad = [item(gate_a, phone=phone, temperature=value) for value in ("NaN", "nan", "sNaN", "inf", "-Infinity")]
+    good = item(gate_a, phone=phone)
+    # JSON's NaN and Infinity (Python's json writes and reads them) as well as the strings.
+    body = json.dumps({"items": [*bad, good, item(gate_a, phone=phone, temperature=float("nan"))]})
+    response = client.post("/api/v1/registrations/batch", body, content_type="application/json")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["rejected"] * 5 + ["created", "rejected"]
+    for result in results[:5] + results[6:]:
+        assert result["errors"] == {"temperature": ["The temperature is a number in °C, e.g. 36.5."]}
+    assert list(Registration.objects.values_list("client_id", flat=True)) == [uuid.UUID(good["client_id"])]

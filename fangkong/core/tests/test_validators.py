@@ -2,17 +2,22 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fangkong.core.testing.idnumbers import make_resident_id
 from fangkong.core.validators import (
+    EARLIEST_DATE,
     ID_CHECK_CHARS,
+    LATEST_DATE,
+    When,
     id_check_char,
     normalize_id_number,
     parse_phone,
     parse_resident_id,
     upgrade_id15,
+    validate_moment,
 )
 
 regions = st.sampled_from(["410402", "410102", "110101", "440305", "650102", "810000"])
@@ -101,3 +106,39 @@ def test_fullwidth_phone_digits_are_accepted(phone):
 def test_bad_phones_are_rejected(raw):
     with pytest.raises(ValidationError):
         parse_phone(raw)
+
+
+# --- the window of accepted dates and times ---------------------------------------------------------
+
+
+@given(st.datetimes(timezones=st.timezones()) | st.datetimes() | st.dates())
+def test_an_accepted_moment_survives_the_time_zone_shifts_and_day_steps_pages_apply(value):
+    """Whatever validate_moment lets through can be made aware, shifted to local time and stepped a day either
+    way: the operations the list filters, the exports and the database adapters apply (year 10000 cannot)."""
+    try:
+        validate_moment(value)
+    except ValidationError:
+        return
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time.min)
+    aware = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    local = timezone.localtime(aware)
+    assert EARLIEST_DATE <= local.date() <= LATEST_DATE
+    assert local - dt.timedelta(days=1) < local + dt.timedelta(days=1)
+
+
+def test_year_10000_in_utc_is_refused_even_when_written_as_9999():
+    with pytest.raises(ValidationError, match="after 2100-12-31"):
+        validate_moment(dt.datetime.fromisoformat("9999-12-31T23:59:59-10:00"))
+    with pytest.raises(ValidationError, match="before 1900-01-01"):
+        validate_moment(dt.date(1, 1, 1))
+
+
+def test_an_event_may_be_a_day_ahead_a_birth_not_at_all():
+    now = timezone.now()
+    validate_moment(now + dt.timedelta(hours=23), when=When.EVENT, now=now)
+    with pytest.raises(ValidationError, match="more than a day in the future"):
+        validate_moment(now + dt.timedelta(hours=25), when=When.EVENT, now=now)
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    validate_moment(tomorrow, when=When.ANY, now=now)
+    with pytest.raises(ValidationError, match="lies in the future"):
+        validate_moment(tomorrow, when=When.PAST, now=now)

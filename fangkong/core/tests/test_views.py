@@ -162,3 +162,48 @@ def test_not_covered_lists_of_side_a_never_show_side_b_gaps(world):
     response = client_for(world.user(Role.STREET_ADMIN, "A")).get("/")
 
     assert "B无人网格" not in response.content.decode()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize(
+    ("path", "key", "status"),
+    [
+        ("/audit/", "date_from", 200),
+        ("/audit/export/", "date_to", 200),
+        ("/checkpoints/registrations/", "day", 200),
+        ("/checkpoints/registrations/export/", "day", 200),
+        ("/transfers/", "day", 200),
+        ("/transfers/export/", "day", 200),
+        ("/checkpoints/daily/", "day", 422),
+        ("/monitoring/alerts/", "since", 200),
+    ],
+)
+def test_a_date_at_the_calendar_ends_in_a_query_string_is_a_message_not_a_500(world, path, key, status, day):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.hq)
+    response = client.get(path, {key: day})
+    assert response.status_code == status
+    if "export" not in path:
+        body = response.content.decode()
+        assert "please check the year" in body or "请检查年份" in body
+
+
+@pytest.mark.parametrize("path", ["/people/", "/places/search/", "/transfers/new/", "/people/export/"])
+def test_a_nul_byte_in_a_search_is_dropped_not_sent_to_the_database(world, path):
+    """PostgreSQL refuses NUL in any text parameter (a 500 there, while SQLite shrugs); on SQLite the term
+    still has to match as if the NUL were not there."""
+    client = Client(raise_request_exception=False)
+    client.force_login(world.hq)
+    name = world.A.person.name
+    response = client.get(path, {"q": name[:1] + "\x00" + name[1:]})
+    assert response.status_code == 200
+    if path == "/people/":
+        assert name in response.content.decode()
+
+
+def test_search_term_keeps_what_a_database_can_compare():
+    from fangkong.core.validators import search_term
+
+    assert search_term("张\x00三 \t 丰\x07") == "张三 丰"
+    assert search_term(None) == ""
+    assert search_term("x" * 500, limit=20) == "x" * 20

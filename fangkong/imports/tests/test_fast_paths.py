@@ -70,7 +70,7 @@ def test_text_the_quick_check_accepts_is_left_as_it_is_by_clean_name_and_the_val
         validate_clean_text(raw)
 
 
-@given(st.dates(min_value=dt.date(1880, 1, 1), max_value=dt.date(2100, 12, 31)))
+@given(st.dates(min_value=EARLIEST_DATE, max_value=LATEST_DATE))
 def test_both_quick_date_forms_give_parse_dates_date(date: dt.date) -> None:
     for form in (date.isoformat(), f"{date.year}/{date.month}/{date.day}"):
         assert _plain_date(form) == parse_date(form) == date

@@ -40,7 +40,7 @@ def test_parse_date_returns_a_date_none_or_a_clear_error(text: str) -> None:
     else:
         messages = ["ok"]
     assert messages[0]
-    assert result is None or dt.date(1880, 1, 1) <= result <= dt.date(2100, 12, 31)
+    assert result is None or dt.date(1900, 1, 1) <= result <= dt.date(2100, 12, 31)
 
 
 @pytest.mark.parametrize("text", ["2020-02-30", "2020/13/1", "1850-01-01", "2200年1月1日", "99999"])
