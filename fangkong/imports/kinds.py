@@ -30,6 +30,7 @@ from fangkong.imports import normalize
 from fangkong.imports.models import ImportJob, PushList, PushListEntry, RowStatus
 from fangkong.people.models import DocumentType, Person, ResidentType, Tag
 from fangkong.people.services import MAX_LENGTHS, PersonInput, clean_person_input, duplicate_elsewhere_message
+from fangkong.places.addresses import AddressIndex, Match, index_for
 from fangkong.places.counts import adjust_counts, person_deltas
 from fangkong.places.models import Place, PlaceType
 from fangkong.places.services import create_place
@@ -587,6 +588,7 @@ class PushListHandler(KindHandler):
         super().__init__(*args, **kwargs)
         self._push_list: PushList | None = None
         self.route_cache: dict[tuple[str, str], tuple[Place | Unresolved, bool]] = {}
+        self._address_index: AddressIndex | None = None
         self.today = dt.date.today()
 
     def push_list(self) -> PushList:
@@ -667,21 +669,59 @@ class PushListHandler(KindHandler):
             self.route_cache[key] = found = self.route(row)
         return found
 
+    def _located(self, rows: list[Row]) -> list[tuple[Row, Place | Unresolved, bool, Match | None]]:
+        """The chunk's usable rows with the place their community/grid columns name and where their address leads.
+
+        The address is matched (one batch per chunk) inside the named place, else inside the import's place.
+        """
+        located: list[tuple[Row, Place | Unresolved, bool]] = []
+        for row in rows:
+            if row.outcome.status == RowStatus.REJECTED:
+                continue
+            person, _arrived = self.prepared(row)
+            if person is None or row.outcome.status == RowStatus.REJECTED:
+                continue
+            place, named = self._routed(row)
+            located.append((row, place, named))
+        wanted = [(at, item) for at, item in enumerate(located) if self.prepared(item[0])[0][6]]
+        matches: dict[int, Match] = {}
+        if wanted:
+            index = self.address_index()
+            target = self.target
+            found = index.route_many(
+                [self.prepared(row)[0][6] for _at, (row, _p, _n) in wanted],
+                unders=[
+                    p if isinstance(p, Place) and p.pk != index.district.pk else (None if target.depth == 1 else target)
+                    for _at, (_row, p, _n) in wanted
+                ],
+            )
+            matches = {at: m for (at, _item), m in zip(wanted, found, strict=True)}
+        return [(row, place, named, matches.get(at)) for at, (row, place, named) in enumerate(located)]
+
+    def address_index(self) -> AddressIndex:
+        if self._address_index is None:
+            district = (
+                self.target if self.target.depth == 1 else Place.objects.get(path=self.target.path[: Place.steplen])
+            )
+            self._address_index = index_for(district)
+        return self._address_index
+
     def process(self, rows: list[Row]) -> None:
         # (row, person, place, arrived on, kept outside the district)
         ready: list[tuple[Row, Cleaned, Place, dt.date | None, bool]] = []
         in_chunk: dict[tuple[str, str], int] = {}
         self.today = dt.date.today()
         target = self.target
-        for row in rows:
+        for row, place, named, by_address in self._located(rows):
             outcome = row.outcome
-            if outcome.status == RowStatus.REJECTED:
-                continue
             person, arrived_on = self.prepared(row)
-            if person is None or outcome.status == RowStatus.REJECTED:
-                continue
-            place, _named = self._routed(row)
             outside = False
+            if by_address is not None and by_address.outside and not named:
+                # Pushed persons who live outside the district are kept for follow-up, not dropped.
+                outcome.warn("address", _("The address lies outside this district; kept at the import place."))
+                outside = True
+            elif by_address is not None and by_address.place_id is not None and isinstance(place, Place):
+                place = Place(id=by_address.place_id, path=by_address.path, type=by_address.type)
             if isinstance(place, Unresolved):
                 if place.code != "missing":
                     outcome.reject("community", place.message)

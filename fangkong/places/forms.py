@@ -48,6 +48,13 @@ class PlaceForm(forms.Form):
         help_text=_("12-digit statistical division code (streets and communities)."),
     )
     address = forms.CharField(label=_("address"), max_length=200, required=False, validators=[validate_clean_text])
+    aliases = forms.CharField(
+        label=_("other names"),
+        max_length=300,
+        required=False,
+        validators=[validate_clean_text],
+        help_text=_("Other names used in addresses, separated by commas."),
+    )
     is_ownerless = forms.BooleanField(
         label=_("ownerless compound"),
         required=False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -41,6 +43,11 @@ CODED_TYPES = (PlaceType.DISTRICT, PlaceType.STREET, PlaceType.COMMUNITY)
 division_code_validator = RegexValidator(
     r"^\d{12}$", _("A statistical division code has 12 digits."), code="division_code"
 )
+
+
+def split_aliases(raw: str) -> list[str]:
+    """The names of an `aliases` text: separated by commas (either width), 、 or semicolons."""
+    return [part.strip() for part in re.split(r"[,，、;；]", raw or "") if part.strip()]
 
 
 def check_placement(child_type: str, parent: Place | None) -> None:
@@ -87,6 +94,16 @@ class Place(MP_Node):
         validators=[division_code_validator],
     )
     address = models.CharField(_("address"), max_length=200, blank=True, validators=[validate_clean_text])
+    # Other names the place goes by in addresses (an estate's old name, a building's letter), for routing by address.
+    aliases = models.CharField(
+        _("other names"),
+        max_length=300,
+        blank=True,
+        # A database default too: the demo loader and benches insert places with raw SQL.
+        db_default="",
+        validators=[validate_clean_text],
+        help_text=_("Other names used in addresses, separated by commas."),
+    )
     is_ownerless = models.BooleanField(
         _("ownerless compound"),
         default=False,
@@ -121,6 +138,10 @@ class Place(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def alias_list(self) -> list[str]:
+        return split_aliases(self.aliases)
 
     @property
     def type_label(self) -> str:

@@ -25,6 +25,7 @@ PLACE_FIELDS = (
     "name",
     "code",
     "address",
+    "aliases",
     "is_ownerless",
     "cadre_name",
     "cadre_phone",

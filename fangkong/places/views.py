@@ -130,6 +130,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "name": place.name,
         "code": place.code,
         "address": place.address,
+        "aliases": place.aliases,
         "is_ownerless": place.is_ownerless,
         "cadre_name": place.cadre_name,
         "cadre_phone": place.cadre_phone,

@@ -250,3 +250,34 @@ def test_a_mixed_list_adds_sources_to_known_key_persons_and_counts_each_kind(wor
     assert unplaced.is_unplaced
     assert unplaced.place == world.district
     assert unplaced.place_path == world.district.path
+
+
+ADDRESS_HEADERS = ["姓名", "证件号码", "联系电话", "现住址", "途经地", "抵达日期"]
+
+
+def test_rows_naming_no_community_are_routed_by_their_address(world: Any, tmp_path: Path) -> None:
+    from fangkong.imports.tests.files import phone
+    from fangkong.places.models import Place, PlaceType
+
+    compound = Place.objects.add_child(world.A.grid, instance=Place(type=PlaceType.COMPOUND, name="畅园家属院"))
+    building = Place.objects.add_child(compound, instance=Place(type=PlaceType.BUILDING, name="1号楼"))
+    flat = Place.objects.add_child(building, instance=Place(type=PlaceType.HOUSEHOLD, name="1单元501"))
+    arrived = dt.date(2022, 3, 1)
+    rows = [
+        ["甲", resident_id(6001), phone(601), "河南省平顶山市测试区街道A社区A畅园家属院1号楼1单元501", "某市", arrived],
+        ["乙", resident_id(6002), phone(602), "平顶山测试区畅园家属院一栋1单元501室", "某市", arrived],
+        ["丙", resident_id(6003), phone(603), "北京市朝阳区建国路88号", "某市", arrived],
+        ["丁", resident_id(6004), phone(604), "测试区小区B", "某市", arrived],
+    ]
+    path = write_xlsx(tmp_path / "addresses.xlsx", [ADDRESS_HEADERS, *rows])
+    job = run(world.hq, path, "pushlist", world.district)
+    assert job.status == JobStatus.DONE, job.error
+    by_name = {kp.person.name: kp for kp in KeyPerson.objects.select_related("person")}
+    for name in ("甲", "乙"):
+        assert by_name[name].place == world.A.grid
+        assert not by_name[name].is_unplaced
+        assert by_name[name].person.place == flat  # a new person is registered at the household the address names
+    assert by_name["丙"].outside_district
+    assert not by_name["丙"].is_unplaced
+    assert by_name["丁"].place == world.B.grid
+    assert PushBatch.objects.get(push_list__job=job).unplaced == 0
