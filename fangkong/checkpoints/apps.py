@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CheckpointsConfig(AppConfig):
     name = "fangkong.checkpoints"
     verbose_name = _("Checkpoints")
+
+    def ready(self) -> None:
+        from fangkong.checkpoints.timeline import passage_events
+        from fangkong.people.timeline import register_provider
+
+        register_provider(passage_events)

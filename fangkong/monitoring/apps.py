@@ -8,3 +8,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from fangkong.monitoring import receivers  # noqa: F401
+        from fangkong.monitoring.timeline import health_report_events
+        from fangkong.people.timeline import register_provider
+
+        register_provider(health_report_events)

@@ -12,9 +12,10 @@ from fangkong.api.errors import AUTH_ERRORS, INPUT_ERRORS, NOT_FOUND, DuplicateO
 from fangkong.api.types import MAX_DB_ID
 from fangkong.core.masking import mask_address, mask_document, mask_phone
 from fangkong.people.models import Person
-from fangkong.people.schemas import PersonFilters, PersonIn, PersonList, PersonOut, PersonPatch
+from fangkong.people.schemas import PersonFilters, PersonIn, PersonList, PersonOut, PersonPatch, PersonTimeline
 from fangkong.people.selectors import count_persons_from_rollup, get_person_for_user, persons_for
 from fangkong.people.services import PersonInput, create_person, record_full_view, update_person
+from fangkong.people.timeline import event_counts, timeline_for
 from fangkong.places.models import Place
 from fangkong.places.selectors import get_place_for_user
 
@@ -90,6 +91,22 @@ def get_person(request: HttpRequest, person_id: int = Path(..., ge=1, le=MAX_DB_
     user = _user(request, "people.view_person")
     person = get_person_for_user(user, person_id)
     return _respond(request, user, person, audited=False)
+
+
+@router.get(
+    "/{person_id}/timeline",
+    response={200: PersonTimeline, **READ_ERRORS},
+    summary="Everything held about one person, newest first (audited with the full view)",
+)
+def get_timeline(request: HttpRequest, person_id: int = Path(..., ge=1, le=MAX_DB_ID)) -> Any:
+    user = _user(request, "people.view_person")
+    person = get_person_for_user(user, person_id)
+    events = timeline_for(user, person)
+    counts = event_counts(events)
+    if user.has_perm("people.view_full_person"):
+        record_full_view(actor=user, person=person, request=request, history=counts)
+    items = [{"at": e.at, "kind": e.kind, "label": e.label, "summary": e.summary, "url": e.url} for e in events]
+    return {"person_id": person.pk, "items": items, "counts": counts}
 
 
 @router.post("/", response={201: PersonOut, **WRITE_ERRORS}, summary="Register a person")

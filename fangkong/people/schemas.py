@@ -91,3 +91,17 @@ class PersonPatch(Schema):
     registered_residence: CleanStr | None = Field(None, max_length=200)
     resident_type: ResidentTypeName = OMITTED
     tags: list[TagName] = Field(OMITTED, max_length=50)
+
+
+class TimelineItem(Schema):
+    at: dt.datetime
+    kind: str = Field(description='Stable code "<app>.<what>", e.g. "quarantine.measure_started".')
+    label: str = Field(description="The kind in the caller's language.")
+    summary: str = Field(description="What happened; never a full ID number, phone or address.")
+    url: str = Field(description="The record's page, or empty when the caller may not open it.")
+
+
+class PersonTimeline(Schema):
+    person_id: int
+    items: list[TimelineItem] = Field(description="Newest first.")
+    counts: dict[str, int] = Field(description="Events of each kind.")

@@ -345,11 +345,15 @@ def merge_persons(
     return survivor
 
 
-def record_full_view(*, actor: Any, person: Person, request: HttpRequest | None = None) -> None:
+def record_full_view(
+    *, actor: Any, person: Person, request: HttpRequest | None = None, history: dict[str, int] | None = None
+) -> None:
+    """One audit row per full view; `history` is how many events of each kind the person's history showed."""
     record(
         actor=actor,
         action=AuditAction.VIEW_FULL,
         obj=person,
         summary=f"{mask_name(person.name)} {person.masked_document}",
+        changes={"history": history} if history is not None else None,
         request=request,
     )

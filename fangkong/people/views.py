@@ -46,6 +46,7 @@ from fangkong.people.services import (
     record_full_view,
     update_person,
 )
+from fangkong.people.timeline import event_counts, timeline_for
 from fangkong.places.forms import apply_service_error
 from fangkong.places.models import Place
 from fangkong.places.selectors import breadcrumb, get_place_for_user, places_for
@@ -200,8 +201,9 @@ def person_export(request: HttpRequest) -> HttpResponseBase:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request.user, pk)
     full = request.user.has_perm("people.view_full_person")
+    history = timeline_for(request.user, person)
     if full:
-        record_full_view(actor=request.user, person=person, request=request)
+        record_full_view(actor=request.user, person=person, request=request, history=event_counts(history))
     merged_into = person.merged_into
     return render(
         request,
@@ -209,6 +211,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "person": person,
             "full": full,
+            "history": history,
             "masked_residence": mask_address(person.registered_residence),
             "crumbs": breadcrumb(request.user, person.place),
             "tags": list(person.tags.all()),

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from fangkong.places.models import Place, PlaceType
@@ -140,3 +140,10 @@ def match_risk_area(place_text: str, start: dt.date | None, end: dt.date) -> Ris
         if inside and (best is None or RISK_RANK[area.level] > RISK_RANK[best.level]):  # type: ignore[index]
             best = area
     return best
+
+
+def category_name_subquery(field: str = "category") -> Subquery:
+    """all_category_names as a column: the newest protocol's name for the code in `field`, inside the row's query."""
+    return Subquery(
+        Category.objects.filter(code=OuterRef(field)).order_by("-protocol__effective_from").values("name")[:1]
+    )

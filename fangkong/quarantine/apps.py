@@ -7,4 +7,9 @@ class QuarantineConfig(AppConfig):
     verbose_name = _("Quarantine")
 
     def ready(self) -> None:
+        from fangkong.people.timeline import register_provider
         from fangkong.quarantine import signals  # noqa: F401
+        from fangkong.quarantine.timeline import measure_events, placement_events
+
+        register_provider(measure_events)
+        register_provider(placement_events)

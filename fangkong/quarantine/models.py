@@ -210,6 +210,8 @@ class Measure(models.Model):
             # Expected releases and today's lists: active measures by end day.
             models.Index(fields=["status", "ends_on"], name="measure_status_ends"),
             models.Index(fields=["key_person"], name="measure_key_person"),
+            # The person's history: every measure of one person (measure_one_active holds only the active one).
+            models.Index(fields=["person"], name="measure_person"),
             # The daily lists: measures starting on a day.
             models.Index(fields=["started_on"], name="measure_started"),
         ]

@@ -7,4 +7,8 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Screening")
 
     def ready(self) -> None:
+        from fangkong.people.timeline import register_provider
         from fangkong.screening import signals  # noqa: F401
+        from fangkong.screening.timeline import key_person_events
+
+        register_provider(key_person_events)

@@ -55,8 +55,7 @@ class KeyPerson(models.Model):
 
     scope_path_field = "place_path"
 
-    # No index of its own: the open-record unique index serves "is this person under screening"; the
-    # full history of one person (a merge) is rare enough for a scan.
+    # Indexed by keyperson_person below (the person's history reads every record of a person).
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="key_person_records", db_index=False)
     category = models.CharField(_("category"), max_length=40)
     # Indexes only where a query needs them: every index costs time on each of a push list's rows.
@@ -133,6 +132,9 @@ class KeyPerson(models.Model):
             models.Index(
                 fields=["place_path", "id"], name="keyperson_scope_id", opclasses=["varchar_pattern_ops", "int8_ops"]
             ),
+            # The person's history and a merge: every record of one person, released ones included (the
+            # open-record unique index holds only the open one).
+            models.Index(fields=["person"], name="keyperson_person"),
             # No index on (clear_state, due_at) nor on (worker, clear_state): every list, the work
             # queue included, filters by scope first, and each index costs time on every row of a
             # 100,000-row push list.

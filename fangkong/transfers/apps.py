@@ -7,4 +7,8 @@ class TransfersConfig(AppConfig):
     verbose_name = _("Transfers")
 
     def ready(self) -> None:
+        from fangkong.people.timeline import register_provider
         from fangkong.transfers import signals  # noqa: F401
+        from fangkong.transfers.timeline import transfer_events
+
+        register_provider(transfer_events)

@@ -284,6 +284,10 @@ class TransferPassenger(models.Model):
             ),
             models.UniqueConstraint(fields=["task", "person"], name="transferpassenger_once_per_task"),
         ]
+        indexes = [
+            # The person's history: every transfer of one person (transferpassenger_one_active holds only one).
+            models.Index(fields=["person"], name="transferpassenger_person"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_id}:{self.person_id}"

@@ -368,6 +368,7 @@ API: dict[str, Rule] = {
     "fangkong_people_api_list_persons": Rule(VIEW_PEOPLE),
     "fangkong_people_api_create": Rule(EDIT_PEOPLE, target="place", writes=True, body=_person_json),
     "fangkong_people_api_get_person": Rule(VIEW_PEOPLE, target="person", unmasked=FULL_VIEW),
+    "fangkong_people_api_get_timeline": Rule(VIEW_PEOPLE, target="person"),
     "fangkong_people_api_update": Rule(
         EDIT_PEOPLE, target="person", writes=True, unmasked=FULL_VIEW, body=_person_patch_json
     ),
