@@ -37,6 +37,7 @@ from fangkong.checkpoints.models import (
     Shift,
     Vaccination,
 )
+from fangkong.checkpoints.signals import FEVER, alert_raised, fever_key_person_terms
 from fangkong.core.masking import mask_phone
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.core.validators import (
@@ -304,7 +305,7 @@ def assess(values: dict[str, Any], key_person: KeyPerson | None) -> Assessment:
     reasons: list[tuple[str, str]] = []
     temperature = values.get("temperature")
     if temperature is not None and temperature >= FEVER_AT:
-        reasons.append(("fever", NextStep.FEVER_CLINIC))
+        reasons.append((FEVER, NextStep.FEVER_CLINIC))
     if values.get("health_code") == HealthCode.RED:
         reasons.append(("red_code", NextStep.HOLD))
     elif values.get("health_code") == HealthCode.YELLOW:
@@ -391,6 +392,10 @@ def _escalate(
     if person is not None:
         came_from = values.get("came_from") or ""
         detail = f"{checkpoint.name}: " + ", ".join(reason_label(r) for r in assessment.reasons)
+        # A fever makes a fever patient with the protocol's deadline, whatever else the passage shows.
+        category, due_at = "", None
+        if FEVER in assessment.reasons:
+            category, due_at = fever_key_person_terms(checkpoint.place, at=timezone.now())
         key_person, _created = add_key_person(
             actor=actor,
             person=person,
@@ -400,10 +405,12 @@ def _escalate(
                 came_from=came_from if assessment.risk_area is not None else "",
                 arrived_on=timezone.localdate(registration.occurred_at) if assessment.risk_area is not None else None,
             ),
+            category=category,
             place=checkpoint.place,
+            due_at=due_at,
             request=request,
         )
-    return Alert.objects.create(
+    alert = Alert.objects.create(
         registration=registration,
         checkpoint=checkpoint,
         place_path=checkpoint.place_path,
@@ -411,6 +418,8 @@ def _escalate(
         next_step=assessment.next_step,
         key_person=key_person,
     )
+    alert_raised.send(sender=Alert, alert=alert, actor=actor, request=request)
+    return alert
 
 
 def register(

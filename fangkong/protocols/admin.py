@@ -8,7 +8,15 @@ from fangkong.protocols.models import ActiveProtocol, Category, Phase, Protocol,
 class CategoryInline(admin.TabularInline):
     model = Category
     extra = 0
-    fields = ("order", "code", "name", "is_push_default", "release_conditions")
+    fields = (
+        "order",
+        "code",
+        "name",
+        "is_push_default",
+        "is_fever_default",
+        "identify_within_hours",
+        "release_conditions",
+    )
     show_change_link = True
 
 

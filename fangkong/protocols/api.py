@@ -34,6 +34,8 @@ def category_out(category: Category) -> dict[str, Any]:
         "phases": [{"kind": p.kind, "days": p.days, "test_days": list(p.test_days)} for p in phases],
         "release_conditions": category.release_conditions,
         "is_push_default": category.is_push_default,
+        "is_fever_default": category.is_fever_default,
+        "identify_within_hours": category.identify_within_hours,
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,12 @@ class Category(models.Model):
     release_conditions = models.TextField(_("release conditions"), blank=True)
     # The category a push list's persons get when the upload names none.
     is_push_default = models.BooleanField(_("default for push lists"), default=False)
+    # The category a fever found at a checkpoint makes (发热患者): a fever must be followed up within hours.
+    is_fever_default = models.BooleanField(_("default for a fever at a checkpoint"), default=False)
+    # Hours from report to identification (人员清); empty: the source's own deadline, if any.
+    identify_within_hours = models.PositiveSmallIntegerField(
+        _("identify within (hours)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -71,6 +78,9 @@ class Category(models.Model):
             models.UniqueConstraint(fields=["protocol", "code"], name="category_unique_code"),
             models.UniqueConstraint(
                 fields=["protocol"], condition=models.Q(is_push_default=True), name="category_one_push_default"
+            ),
+            models.UniqueConstraint(
+                fields=["protocol"], condition=models.Q(is_fever_default=True), name="category_one_fever_default"
             ),
         ]
 

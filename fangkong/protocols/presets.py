@@ -36,6 +36,7 @@ def check_protocol_data(data: dict[str, Any]) -> None:
             problems.append(f"missing '{key}'")
     codes: set[str] = set()
     defaults = 0
+    fever_defaults = 0
     for index, category in enumerate(data.get("categories") or []):
         where = f"category {index + 1}"
         code = category.get("code") or ""
@@ -45,6 +46,10 @@ def check_protocol_data(data: dict[str, Any]) -> None:
             problems.append(f"{where}: code '{code}' appears twice")
         codes.add(code)
         defaults += bool(category.get("push_default"))
+        fever_defaults += bool(category.get("fever_default"))
+        hours = category.get("identify_within_hours")
+        if hours is not None and (not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 720):
+            problems.append(f"{where}: 'identify_within_hours' must be a whole number of hours from 1 to 720")
         for n, phase in enumerate(category.get("phases") or []):
             days = phase.get("days")
             if phase.get("kind") not in MEASURE_KINDS:
@@ -57,6 +62,8 @@ def check_protocol_data(data: dict[str, Any]) -> None:
                 problems.append(f"{where} phase {n + 1}: test days must lie between 1 and {days}")
     if defaults > 1:
         problems.append("at most one category may be the push-list default")
+    if fever_defaults > 1:
+        problems.append("at most one category may be the fever default")
     if problems:
         raise ValidationError(problems)
 
@@ -82,7 +89,13 @@ def load_protocol_data(data: dict[str, Any], *, models: dict[str, Any], preset: 
             },
         )
         protocol.categories.all().delete()
+        # The data migration 0002 runs this with a Category that predates the fever fields (0003 sets them).
+        known = {f.name for f in category_cls._meta.get_fields()}
         for order, item in enumerate(data["categories"]):
+            later = {
+                "is_fever_default": bool(item.get("fever_default")),
+                "identify_within_hours": item.get("identify_within_hours"),
+            }
             category = category_cls.objects.create(
                 protocol=protocol,
                 code=item["code"],
@@ -91,6 +104,7 @@ def load_protocol_data(data: dict[str, Any], *, models: dict[str, Any], preset: 
                 release_conditions=item.get("release_conditions", ""),
                 is_push_default=bool(item.get("push_default")),
                 order=order,
+                **{k: v for k, v in later.items() if k in known},
             )
             phase_cls.objects.bulk_create(
                 [

@@ -21,6 +21,8 @@ class CategoryOut(Schema):
     phases: list[PhaseOut]
     release_conditions: str
     is_push_default: bool
+    is_fever_default: bool = Field(description="The category a fever found at a checkpoint makes.")
+    identify_within_hours: int | None = Field(description="Hours from report to identification; null: none set.")
 
 
 class ProtocolOut(Schema):

@@ -75,6 +75,14 @@ def push_default_category(protocol: Protocol) -> Category | None:
     return next((c for c in categories if c.is_push_default), categories[0] if categories else None)
 
 
+def fever_default_category(protocol: Protocol) -> Category | None:
+    """The category a fever at a checkpoint makes: the marked one, else a category coded fever_patient."""
+    categories = list(protocol.categories.all())
+    return next((c for c in categories if c.is_fever_default), None) or next(
+        (c for c in categories if c.code == "fever_patient"), None
+    )
+
+
 def category_names(protocol: Protocol) -> dict[str, str]:
     return {c.code: c.name for c in protocol.categories.all()}
 

@@ -356,9 +356,14 @@ def add_key_person(
     source: SourceInput,
     category: str = "",
     place: Place | None = None,
+    due_at: dt.datetime | None = None,
     request: HttpRequest | None = None,
 ) -> tuple[KeyPerson, bool]:
-    """Put a person under screening, or add this source to their open record. Returns (key person, created)."""
+    """Put a person under screening, or add this source to their open record. Returns (key person, created).
+
+    `due_at` is when the person must be identified; an open record not yet identified keeps the earlier
+    of its own deadline and this one (a fever at a gate is more urgent than the push list that named them).
+    """
     if source.kind not in SourceKind.values:
         raise ValidationError({"kind": [_("Unknown source.")]})
     _check_travel(source.came_from, source.arrived_on)
@@ -392,7 +397,12 @@ def add_key_person(
             place_path=routed.path,
             is_unplaced=unplaced,
             worker=None if unplaced else default_worker(routed),
+            due_at=due_at,
         )
+    elif due_at is not None and kp.clear_state == ClearState.NEW and (kp.due_at is None or due_at < kp.due_at):
+        kp.due_at = due_at
+        kp.version += 1
+        kp.save(update_fields=["due_at", "version", "updated_at"])
     KeyPersonSource.objects.create(
         key_person=kp,
         kind=source.kind,

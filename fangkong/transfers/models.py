@@ -113,6 +113,8 @@ class TransferKind(models.TextChoices):
     TO_SITE = "to_site", _("To a central quarantine site")
     TO_HOSPITAL = "to_hospital", _("To hospital")
     TO_HOME = "to_home", _("Home")
+    # A fever found at a checkpoint: taken to the fever clinic in a closed loop, with or without a measure.
+    FEVER_CLINIC = "fever_clinic", _("To a fever clinic")
 
 
 class TransferStatus(models.TextChoices):
@@ -166,6 +168,18 @@ class TransferTask(models.Model):
         db_index=False,
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True, validators=[validate_clean_text])
+    # Raised by another app (a fever at a gate, a report under monitoring), not planned by transfer staff:
+    # it waits on the list of requests until a vehicle and crew are assigned.
+    is_request = models.BooleanField(_("requested transfer"), default=False)
+    # The checkpoint alert the request answers (a fever at a gate); one request per alert.
+    source_alert = models.OneToOneField(
+        "checkpoints.Alert",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transfer_request",
+        verbose_name=_("checkpoint alert"),
+    )
     planned_at = models.DateTimeField(_("planned departure"))
     departed_at = models.DateTimeField(_("departed"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True)
@@ -263,10 +277,14 @@ class CrewMember(models.Model):
 
 
 class TransferPassenger(models.Model):
-    """One person under a measure on a task. `is_active` holds while the task is planned or en route."""
+    """One person on a task. `is_active` holds while the task is planned or en route.
+
+    Persons go to a site or home under a measure; a fever at a gate goes to the fever clinic before
+    any measure exists, so the measure is optional.
+    """
 
     task = models.ForeignKey(TransferTask, on_delete=models.CASCADE, related_name="passengers")
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="transfers")
+    measure = models.ForeignKey(Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="transfers")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", db_index=False)
     is_active = models.BooleanField(default=True)
     # Filled on arrival: the room the person was placed in, or why not.

@@ -9,7 +9,7 @@ from pydantic import Field
 from fangkong.api.types import MAX_OFFSET, AnyDate, AnyDateTime, CleanStr, DbId, EventDateTime
 
 TaskStatus = Literal["planned", "en_route", "arrived", "cancelled"]
-TaskKind = Literal["to_site", "to_hospital", "to_home"]
+TaskKind = Literal["to_site", "to_hospital", "to_home", "fever_clinic"]
 
 
 class VehicleFilters(Schema):
@@ -42,7 +42,7 @@ class TaskFilters(Schema):
 
 class TaskItem(Schema):
     id: int
-    kind: str = Field(description="to_site | to_hospital | to_home")
+    kind: str = Field(description="to_site | to_hospital | to_home | fever_clinic")
     status: str = Field(description="planned | en_route | arrived | cancelled")
     place_id: int
     from_address: str
@@ -62,7 +62,7 @@ class TaskList(Schema):
 
 
 class PassengerOut(Schema):
-    measure_id: int
+    measure_id: int | None = Field(description="None for a person taken to the fever clinic before any measure.")
     person_id: int
     name: str
     document_number: str = Field(description="Masked.")

@@ -538,6 +538,7 @@ def _place_on_arrival(actor: Any, task: TransferTask, passenger: TransferPasseng
     from fangkong.quarantine.services import leave_site, place_in_next_free_room
 
     measure = passenger.measure
+    assert measure is not None  # a site takes only persons under a measure (arrive checks it first)
     current = Placement.objects.select_related("room").filter(measure=measure, ended_at__isnull=True).first()
     if current is not None and current.site_id == task.to_site_id:
         passenger.outcome = _("Already in room %(room)s.") % {"room": current.room.number}
@@ -594,7 +595,10 @@ def arrive(
         TransferPassenger.objects.filter(task=task, is_active=True).select_related("measure", "person").order_by("id")
     )
     for p in passengers:
-        if p.measure.status != MeasureStatus.ACTIVE:
+        if p.measure is None:
+            # Taken to the fever clinic before any measure: nothing to place or release here.
+            p.outcome = _("Handed over at %(place)s.") % {"place": task.destination}
+        elif p.measure.status != MeasureStatus.ACTIVE:
             p.outcome = _("The measure has ended.")
         elif task.kind == TransferKind.TO_SITE:
             if place_passengers and _place_on_arrival(actor, task, p, request):
@@ -607,7 +611,7 @@ def arrive(
             leave_site(
                 actor=actor,
                 measure=p.measure,
-                reason=_("Transferred to hospital") if task.kind == TransferKind.TO_HOSPITAL else _("Taken home"),
+                reason=_("Taken home") if task.kind == TransferKind.TO_HOME else _("Transferred to hospital"),
                 to_home=task.kind == TransferKind.TO_HOME,
                 request=request,
             )
@@ -740,6 +744,7 @@ def request_hospital_transfer(
         to_text=_("Designated hospital (fever clinic)"),
         reason=reason,
         planned_at=timezone.now(),
+        is_request=True,
         created_by=actor,
     )
     try:
@@ -752,6 +757,52 @@ def request_hospital_transfer(
         action=AuditAction.CREATE,
         obj=task,
         summary=f"transfer task {task.pk}: hospital transfer for measure {measure.pk}",
+        request=request,
+    )
+    return task
+
+
+# --- requested by checkpoints -------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_fever_clinic_transfer(
+    *, actor: Any, alert: Any, person: Any, request: HttpRequest | None = None
+) -> TransferTask:
+    """A fever at a gate: a transfer request to the fever clinic, picked up at the checkpoint.
+
+    No measure is needed (the person may be a stranger the gate has just registered); the person's
+    active measure, if any, rides along. One request per alert, and a person already on an active
+    task is not put on a second one: that task is returned. `actor` is None for a self check-in.
+    """
+    actor = actor if _is_user(actor) else None
+    existing = TransferTask.objects.filter(source_alert=alert).first()
+    if existing is not None:
+        return existing
+    checkpoint = alert.checkpoint
+    current = TransferPassenger.objects.select_related("task").filter(person_id=person.pk, is_active=True).first()
+    if current is not None:
+        return current.task
+    measure = Measure.objects.filter(person_id=person.pk, status=MeasureStatus.ACTIVE).first()
+    where = " ".join(part for part in (checkpoint.name, checkpoint.location) if part)
+    task = TransferTask.objects.create(
+        kind=TransferKind.FEVER_CLINIC,
+        place=checkpoint.place,
+        place_path=checkpoint.place_path,
+        from_address=where[:200] or "-",
+        to_text=_("Fever clinic (designated hospital)"),
+        reason=(_("Fever at checkpoint %(checkpoint)s") % {"checkpoint": checkpoint.name})[:300],
+        planned_at=timezone.now(),
+        is_request=True,
+        source_alert=alert,
+        created_by=actor,
+    )
+    TransferPassenger.objects.create(task=task, measure=measure, person_id=person.pk)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=task,
+        summary=f"transfer task {task.pk}: fever clinic for checkpoint alert {alert.pk}",
         request=request,
     )
     return task
