@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('people', '0003_person_merged_into_partial_index'),
         ('quarantine', '0003_measure_measure_person'),
-        ('transfers', '0001_initial'),
+        ('transfers', '0002_fever_clinic_request'),
     ]
 
     operations = [
