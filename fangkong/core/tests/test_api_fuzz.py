@@ -144,14 +144,14 @@ def fuzz(label: str, token: str, *, sweep: bool = False) -> None:
 
 def _fuzz(operation: Any, label: str, token: str, *, sweep: bool) -> None:
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
-    common = {
-        "deadline": None,
-        "derandomize": True,  # the same inputs on every run, so a failure reproduces
-        "suppress_health_check": list(HealthCheck),
-        "database": None,
-    }
+    common = settings(
+        deadline=None,
+        derandomize=True,  # the same inputs on every run, so a failure reproduces
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
 
-    @settings(max_examples=1, **common)
+    @settings(common, max_examples=1)
     @given(case=operation.as_strategy())
     def dictionary_pass(case: Any) -> None:
         slots = _slots(case, label)
@@ -165,7 +165,7 @@ def _fuzz(operation: Any, label: str, token: str, *, sweep: bool) -> None:
                 else:
                     del target[name]
 
-    @settings(max_examples=EXAMPLES, **common)
+    @settings(common, max_examples=EXAMPLES)
     @given(case=operation.as_strategy(), data=st.data())
     def run(case: Any, data: Any) -> None:
         slots = _slots(case, label)
