@@ -140,3 +140,17 @@ def test_permissions_from_the_role_and_from_a_direct_grant_are_read_in_one_query
     assert len(queries) <= 1
     fresh.is_active = False
     assert not fresh.has_perm("people.view_person")
+
+
+def test_failures_from_many_addresses_still_lock_the_account(world):
+    failures = [
+        attempt(Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=f"10.0.0.{i + 1}"), "grid_worker_A", f"wrong-{i}")
+        for i in range(5)
+    ]
+    fresh = attempt(Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="10.0.9.9"), "grid_worker_A", PASSWORD)
+
+    assert failures[-1].status_code == 429
+    assert fresh.status_code == 429
+    assert "Too many failed logins" in fresh.content.decode()
+    other = attempt(Client(REMOTE_ADDR="10.0.9.9"), "grid_worker_B", PASSWORD)
+    assert other.status_code == 302
