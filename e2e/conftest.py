@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "var" / "e2e"
@@ -174,7 +175,14 @@ class UI:
         self.steps += 1
         slug = re.sub(r"[^\w.-]+", "-", name).strip("-")
         path = self.folder / f"{self.steps:02d}-{slug}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        try:
+            self.page.screenshot(path=str(path), full_page=True)
+        except PlaywrightError:
+            # Chromium refuses a capture while a navigation is still swapping the page (a double
+            # click's second submit, say): wait for the page that follows and take it once more.
+            self.page.wait_for_load_state("load")
+            self.page.wait_for_load_state("networkidle")
+            self.page.screenshot(path=str(path), full_page=True)
         return path
 
     def login(self, username: str, password: str = PASSWORD) -> None:

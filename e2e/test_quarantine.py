@@ -39,6 +39,7 @@ def test_a_controlled_person_is_placed_once_even_on_a_double_click(ui: UI, tmp_p
     assert ui.page.locator(".measure-calendar").count() >= 1
     ui.page.locator("#place-button").dblclick()
     ui.page.wait_for_load_state("networkidle")
+    ui.page.get_by_text("已入住").first.wait_for()
     ui.shot("placed")
     text = ui.text()
     assert "已入住" in text, "the page says where the person was placed"
