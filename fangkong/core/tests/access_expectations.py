@@ -209,8 +209,8 @@ PAGES: dict[str, Rule] = {
     # The API description is public (it holds no data); ninja's views answer any method.
     "api:openapi-json": Rule(frozenset({ANYONE}), writes=True),
     "api:openapi-view": Rule(frozenset({ANYONE}), writes=True),
-    # ninja's root serves nothing (404 for everyone).
-    "api:api-root": Rule(NOBODY),
+    # The API's index (its operations and links to the docs): public like the docs, no data.
+    "api:api-root": Rule(frozenset({ANYONE})),
     "set_language": Rule(frozenset({ANYONE}), writes=True),
     # Screening (排查): key persons, sweeps, coverage, the residents' self-report.
     "screening:list": Rule(VIEW_KEY_PERSONS),
