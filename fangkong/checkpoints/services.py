@@ -748,7 +748,7 @@ def self_check_in(
     except ValidationError:
         phone = ""
     try:
-        check_rate(request=request, phone=f"checkin:{phone}" if phone else "")
+        check_rate(request=request, phone=phone, form="checkin", link=f"checkpoint:{checkpoint.pk}")
     except RateLimited:
         raise SelfCheckInLimited from None
     result = register(actor=None, data=data, checkpoint=checkpoint, source=RegistrationSource.SELF, request=request)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.masking import mask_phone
+from fangkong.core.ratelimit import over_ip_limit, over_limit
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.core.validators import validate_clean_text
 from fangkong.people.models import Person, ResidentType
@@ -682,23 +682,15 @@ class SelfReportInput:
     address: str = ""
 
 
-def _hit(key: str, limit: int, seconds: int) -> bool:
-    """Count one more hit under `key`; False once the limit is passed."""
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count <= limit
-
-
-def check_rate(*, request: HttpRequest | None, phone: str) -> None:
-    """Per-address and per-phone limits, instead of a CAPTCHA (which a phone on a slow line may never load)."""
-    ip = request.META.get("REMOTE_ADDR") if request else None
-    if ip and not _hit(f"selfreport:ip:{ip}", settings.SELF_REPORT_PER_IP_PER_HOUR, 3600):
+def check_rate(*, request: HttpRequest | None, phone: str, form: str = "selfreport", link: str = "") -> None:
+    """Per-address, per-phone and per-link limits of a public form, instead of a CAPTCHA (which a phone on a
+    slow line may never load). Counted in the shared cache, so they hold across workers (issue 16 A5)."""
+    per_link = settings.CHECK_IN_PER_LINK_PER_HOUR if form == "checkin" else settings.SELF_REPORT_PER_LINK_PER_HOUR
+    if over_ip_limit(request, group=f"{form}:ip", rate=f"{settings.SELF_REPORT_PER_IP_PER_HOUR}/h"):
         raise RateLimited
-    if phone and not _hit(f"selfreport:phone:{phone}", settings.SELF_REPORT_PER_PHONE_PER_DAY, 86400):
+    if over_limit(request, group=f"{form}:phone", key=phone, rate=f"{settings.SELF_REPORT_PER_PHONE_PER_DAY}/d"):
+        raise RateLimited
+    if over_limit(request, group=f"{form}:link", key=link, rate=f"{per_link}/h"):
         raise RateLimited
 
 
@@ -753,7 +745,7 @@ def submit_self_report(*, community: Place, data: SelfReportInput, request: Http
     if errors:
         raise ValidationError(errors)
     assert data.arrived_on is not None
-    check_rate(request=request, phone=cleaned["phone"])
+    check_rate(request=request, phone=cleaned["phone"], link=f"community:{community.pk}")
     reporter = {"shop": _("shop"), "firm": _("firm")}.get(data.reporter, _("resident"))
     symptoms = ", ".join(data.symptoms) or _("no symptoms")
     detail = _clean_note(f"{reporter}{(' ' + data.organisation) if data.organisation else ''}; {symptoms}"[:300])
