@@ -235,6 +235,13 @@ PAGES: dict[str, Rule] = {
     # The poster names a community: A's grid worker is posted below it and cannot open it.
     "screening:poster": Rule(VIEW_KEY_PERSONS - {Role.GRID_WORKER}, target="community"),
     "screening:self_report": Rule(frozenset({ANYONE}), target="self_report_link", scoped=False, writes=True),
+    # The reports made on that page: A's grid worker is posted below the community that holds them.
+    "screening:self_reports": Rule(VIEW_KEY_PERSONS),
+    "screening:self_report_detail": Rule(
+        VIEW_KEY_PERSONS - {Role.GRID_WORKER}, target="self_report", unmasked=FULL_VIEW
+    ),
+    "screening:self_report_confirm": Rule(WORK_KEY_PERSONS - {Role.GRID_WORKER}, target="self_report", writes=True),
+    "screening:self_report_register": Rule(WORK_KEY_PERSONS - {Role.GRID_WORKER}, target="self_report", writes=True),
     # Protocols (防控方案) and risk areas: district-wide, not personal data.
     "protocols:list": Rule(VIEW_PROTOCOLS),
     "protocols:activate": Rule(HQ, writes=True),
