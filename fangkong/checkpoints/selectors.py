@@ -11,7 +11,16 @@ from django.db.models import Count, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from fangkong.checkpoints.models import Alert, Checkpoint, DailyReport, KitCheck, KitItem, Registration, Shift
+from fangkong.checkpoints.models import (
+    Alert,
+    Checkpoint,
+    CheckpointStatus,
+    DailyReport,
+    KitCheck,
+    KitItem,
+    Registration,
+    Shift,
+)
 from fangkong.checkpoints.services import MEASURES_UNDER_CONTROL, find_person, open_key_person
 from fangkong.core.scoping import jurisdiction_sql, scope_to_user
 from fangkong.core.sql import prepared_rows
@@ -405,3 +414,42 @@ def street_names(paths: list[str]) -> dict[str, str]:
 
 def submitted_report(checkpoint: Checkpoint, day: dt.date) -> DailyReport | None:
     return DailyReport.objects.filter(checkpoint=checkpoint, day=day).select_related("submitted_by").first()
+
+
+@dataclass
+class GateToday:
+    """A checkpoint on its staff's landing: today's passages, open alerts and who is on duty."""
+
+    checkpoint: Checkpoint
+    passages: int = 0
+    abnormal: int = 0
+    open_alerts: int = 0
+    on_duty: list[Shift] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)  # the first few open ones
+
+
+def gates_today(user: Any, *, limit: int = 5, now: dt.datetime | None = None) -> list[GateToday]:
+    """The open checkpoints of the user's jurisdiction with today's figures: three grouped queries in all."""
+    now = now or timezone.now()
+    gates = {cp.pk: GateToday(cp) for cp in checkpoints_for(user, status=CheckpointStatus.OPEN)[:limit]}
+    start, end = _day_bounds(timezone.localdate(now))
+    rows = (
+        Registration.objects.filter(checkpoint_id__in=gates, occurred_at__gte=start, occurred_at__lt=end)
+        .values("checkpoint_id")
+        .annotate(n=Count("id"), abnormal=Count("id", filter=Q(is_abnormal=True)))
+    )
+    for row in rows:
+        gates[row["checkpoint_id"]].passages = row["n"]
+        gates[row["checkpoint_id"]].abnormal = row["abnormal"]
+    open_alerts = (
+        alerts_for(user, handled=False)
+        .filter(checkpoint_id__in=gates)
+        .order_by()
+        .values("checkpoint_id")
+        .annotate(n=Count("id"))
+    )
+    for row in open_alerts:
+        gates[row["checkpoint_id"]].open_alerts = row["n"]
+    for shift in Shift.objects.filter(checkpoint_id__in=gates, starts_at__lte=now, ends_at__gt=now):
+        gates[shift.checkpoint_id].on_duty.append(shift)
+    return list(gates.values())

@@ -7,4 +7,8 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
+        from fangkong.core.landing import register_widget
         from fangkong.people import signals  # noqa: F401
+        from fangkong.people.landing import COVERAGE_WIDGET
+
+        register_widget(COVERAGE_WIDGET)

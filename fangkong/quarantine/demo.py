@@ -244,9 +244,20 @@ def _measure_chunk(ids: list[int], today: dt.date, free: list[tuple[int, int]], 
     return len(measures)
 
 
+def _roster_demo_account(sites: list[Site]) -> None:
+    """The demo site account is the first site's manager, so it lands on that site."""
+    from django.contrib.auth import get_user_model
+
+    account = get_user_model().objects.filter(username="site1").first()
+    first_in_use = next((s for s in sites if s.status == SiteStatus.IN_USE), None)
+    if account is not None and first_in_use is not None:
+        SiteStaff.objects.filter(site=first_in_use, role=StaffRole.MANAGER).update(user=account)
+
+
 def load_demo_quarantine(*, in_use: int = 3, reserve: int = 12, rooms_per_site: int = 42) -> dict[str, int]:
     """The demo district's sites and measures, then transfers and monitoring built on them."""
-    add_demo_sites(in_use=in_use, reserve=reserve, rooms_per_site=rooms_per_site)
+    sites = add_demo_sites(in_use=in_use, reserve=reserve, rooms_per_site=rooms_per_site)
+    _roster_demo_account(sites)
     # Every fifth room of a site in use is being cleaned: guests left this morning.
     cleaning = list(
         Room.objects.filter(site__status=SiteStatus.IN_USE, room_type=RoomType.SINGLE)

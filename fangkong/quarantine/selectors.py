@@ -23,6 +23,7 @@ from fangkong.quarantine.models import (
     Room,
     RoomStatus,
     Site,
+    SiteStaff,
     SiteStatus,
     TestOutcome,
 )
@@ -325,3 +326,69 @@ def measure_by_certificate(code: str) -> Measure | None:
     if not code or len(code) > 24:
         return None
     return Measure.objects.select_related("person").filter(certificate_code=code).first()
+
+
+# --- the site worker's landing ----------------------------------------------------------------
+
+
+def staffed_sites(user: Any) -> QuerySet[Site]:
+    """The sites a site worker works at: those whose roster names the account, else every site in use
+    in their jurisdiction (a worker not on a roster yet still lands on something to act on)."""
+    sites = scope_to_user(Site.objects.exclude(status=SiteStatus.CLOSED), user)
+    rostered = sites.filter(pk__in=SiteStaff.objects.filter(user=user).values("site_id"))
+    return (rostered if rostered.exists() else sites.filter(status=SiteStatus.IN_USE)).order_by("id")
+
+
+@dataclass
+class SiteToday:
+    site: Site
+    rooms: dict[str, int] = field(default_factory=dict)
+    guests: int = 0
+    placed_today: int = 0
+    releases_due: list[Measure] = field(default_factory=list)
+    tests_due: int = 0
+
+
+def sites_today(user: Any, *, limit: int = 5, today: dt.date | None = None) -> list[SiteToday]:
+    """Occupancy, today's placements, the releases due by today and today's tests of the worker's sites."""
+    today = today or timezone.localdate()
+    by_id = {s.pk: SiteToday(s) for s in staffed_sites(user)[:limit]}
+    counts = room_counts(list(by_id))
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    guests = (
+        Placement.objects.filter(site_id__in=by_id, ended_at__isnull=True)
+        .order_by()
+        .values("site_id")
+        .annotate(n=Count("id"))
+    )
+    placed = (
+        Placement.objects.filter(site_id__in=by_id, placed_at__gte=start, placed_at__lt=start + dt.timedelta(days=1))
+        .order_by()
+        .values("site_id")
+        .annotate(n=Count("id"))
+    )
+    tests = (
+        tests_due(user, day=today)
+        .filter(measure__site_id__in=by_id, outcome="")
+        .order_by()
+        .values("measure__site_id")
+        .annotate(n=Count("id"))
+    )
+    # Overdue releases count as due today: the person is still in a room the next guest needs.
+    releases = (
+        measures_for(user, status=MeasureStatus.ACTIVE)
+        .filter(site_id__in=by_id, ends_on__lte=today)
+        .order_by("ends_on", "person__name", "id")
+    )
+    for site_id, cap in by_id.items():
+        cap.rooms = counts.get(site_id, {"rooms": 0})
+    for row in guests:
+        by_id[row["site_id"]].guests = row["n"]
+    for row in placed:
+        by_id[row["site_id"]].placed_today = row["n"]
+    for row in tests:
+        by_id[row["measure__site_id"]].tests_due = row["n"]
+    for measure in releases[:200]:
+        if measure.site_id in by_id:
+            by_id[measure.site_id].releases_due.append(measure)
+    return list(by_id.values())

@@ -7,8 +7,11 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Screening")
 
     def ready(self) -> None:
+        from fangkong.core.landing import register_widget
         from fangkong.people.timeline import register_provider
         from fangkong.screening import signals  # noqa: F401
+        from fangkong.screening.landing import KEY_PERSONS_DUE
         from fangkong.screening.timeline import key_person_events
 
         register_provider(key_person_events)
+        register_widget(KEY_PERSONS_DUE)

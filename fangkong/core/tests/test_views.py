@@ -31,20 +31,21 @@ def test_landing_requires_login(world):
     assert "/accounts/login/" in response["Location"]
 
 
-def test_grid_worker_sees_only_own_grid_counts_and_never_side_b(world):
+def test_community_worker_sees_only_own_community_counts_and_never_side_b(world):
     add_place = add_place_counted
     add_place(world.A.building, instance=Place(type=PlaceType.HOUSEHOLD, name="A1-102"))
     make_person(world.A.household, name="居民A二", seq=19)
 
-    response = client_for(world.user(Role.GRID_WORKER, "A")).get("/")
+    response = client_for(world.user(Role.COMMUNITY_WORKER, "A")).get("/")
 
     html = response.content.decode()
     assert response.status_code == 200
+    assert shown_count(html, "grid") == 1
     assert shown_count(html, "compound") == 1
     assert shown_count(html, "building") == 1
     assert shown_count(html, "household") == 2
     assert shown_count(html, "persons") == 2
-    assert 'data-count="street"' not in html  # nothing above the grid is counted
+    assert 'data-count="street"' not in html  # nothing above the community is counted
     for name in ("街道B", "社区B", "网格B", "小区B", "居民B", "B1号楼"):
         assert name not in html
 
@@ -114,8 +115,8 @@ def test_street_admin_can_narrow_to_a_place_inside_the_street(world):
 
 
 def test_user_with_two_memberships_gets_a_picker_of_both(world):
-    user = world.user(Role.GRID_WORKER, "A")
-    add_membership(user=user, place=world.B.grid, role=Role.GRID_WORKER)
+    user = world.user(Role.COMMUNITY_WORKER, "A")
+    add_membership(user=user, place=world.B.grid, role=Role.COMMUNITY_WORKER)
     user.refresh_from_db()
 
     response = client_for(user).get("/")
@@ -123,7 +124,7 @@ def test_user_with_two_memberships_gets_a_picker_of_both(world):
 
     html = response.content.decode()
     assert 'id="place-picker"' in html
-    assert f'value="{world.A.grid.pk}"' in html
+    assert f'value="{world.A.community.pk}"' in html
     assert f'value="{world.B.grid.pk}"' in html
     assert picked.status_code == 200
     assert "小区B" not in html  # the first membership is shown until another is picked
@@ -146,7 +147,7 @@ def test_not_covered_lists_a_grid_without_a_grid_worker(world):
 def test_not_covered_lists_empty_compound_and_ownerless_compound_without_cadre(world):
     empty = add_place_counted(world.A.grid, Place(type=PlaceType.COMPOUND, name="空庭院", is_ownerless=True))
 
-    response = client_for(world.user(Role.GRID_WORKER, "A")).get("/")
+    response = client_for(world.user(Role.COMMUNITY_WORKER, "A")).get("/")
 
     html = response.content.decode()
     no_persons = html.split('id="places-without-persons"', 1)[1].split('id="ownerless-without-cadre"', 1)[0]
