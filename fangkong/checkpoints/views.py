@@ -78,6 +78,7 @@ from fangkong.core.htmx import is_htmx_target, render_page_or_partial, vary_on_h
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
 from fangkong.core.validators import search_term
+from fangkong.places.labels import with_place_labels
 from fangkong.places.models import Place
 from fangkong.places.selectors import get_place_for_user
 
@@ -106,6 +107,7 @@ def checkpoint_list(request: HttpRequest) -> HttpResponse:
     form = CheckpointFilterForm(request.GET)
     qs = checkpoints_for(request.user, **form.filters()).select_related("place")
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_place_labels(page.object_list, "place")
     query = urlencode({k: request.GET[k] for k in ("q", "type", "status") if request.GET.get(k)})
     context = {"page": page, "form": form, "filter_query": query}
     return render_page_or_partial(

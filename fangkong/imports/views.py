@@ -29,6 +29,7 @@ from fangkong.imports.models import ImportJob, JobStatus
 from fangkong.imports.readers import ImportFileError
 from fangkong.imports.results import result_available, result_response
 from fangkong.imports.selectors import Preview, get_job_for_user, issues_for, jobs_for, preview, progress
+from fangkong.places.labels import with_place_labels
 from fangkong.places.selectors import jurisdiction_roots, places_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,6 +90,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
                     messages.info(request, _("This file was already uploaded; here is its import."))
                 return redirect("imports:detail", pk=job.pk)
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_place_labels(page.object_list, "target_place")
     query = urlencode({k: v for k, v in filters.items() if v})
     context = {
         "page": page,

@@ -31,6 +31,7 @@ from fangkong.core.htmx import render_page_or_partial
 from fangkong.core.masking import mask_document, mask_name
 from fangkong.core.paging import CountedPaginator
 from fangkong.places.forms import apply_service_error
+from fangkong.places.labels import attach_place_labels
 from fangkong.protocols.selectors import all_category_names
 from fangkong.quarantine import selectors, services
 from fangkong.quarantine.forms import (
@@ -352,6 +353,7 @@ def daily_export(request: HttpRequest) -> HttpResponseBase:
 
 def _mask(measures: Any) -> None:
     names = all_category_names()
+    attach_place_labels(m.place for m in measures)
     for m in measures:
         m.masked_document = mask_document(m.person.document_number)
         m.category_name = names.get(m.category, m.category)
