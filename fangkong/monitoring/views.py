@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record
 from fangkong.core.errors import Conflict
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import render_page_or_partial
@@ -150,7 +150,7 @@ def home_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="monitoring.homecare",
-        summary=f"home care exported (masked): {rows} rows",
+        summary=exported(gettext_lazy("Home care"), rows),
         request=request,
     )
     return response
@@ -553,7 +553,7 @@ def alert_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="monitoring.healthalert",
-        summary=f"health alerts exported (masked): {rows} rows",
+        summary=exported(gettext_lazy("Health alerts"), rows),
         request=request,
     )
     return response

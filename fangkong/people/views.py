@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import is_htmx_target
 from fangkong.core.masking import mask_address, mask_document, mask_phone
@@ -188,12 +188,11 @@ def person_export(request: HttpRequest) -> HttpResponseBase:
         "resident_type": filters["resident_type"],
         "tag": filters["tag"],
     }
-    described = ", ".join(f"{k}={v}" for k, v in summary.items() if v) or "all"
     record(
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="people.person",
-        summary=f"{'unmasked' if unmasked else 'masked'} export of persons ({described}): {count} rows",
+        summary=exported(gettext_lazy("Persons"), count, masked=not unmasked),
         changes={"filters": summary, "rows": count, "unmasked": unmasked},
         request=request,
     )

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record, say
 from fangkong.core.errors import Conflict
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import render_page_or_partial
@@ -342,7 +342,7 @@ def daily_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="quarantine.measure",
-        summary=f"daily list {kind} {day}: {rows} rows, masked",
+        summary=exported(gettext_lazy("Daily list"), rows),
         request=request,
     )
     return response
@@ -385,7 +385,7 @@ def measure_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="quarantine.measure",
-        summary=f"measures: {rows} rows, masked",
+        summary=exported(gettext_lazy("Measures"), rows),
         request=request,
     )
     return response
@@ -605,7 +605,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
         action=AuditAction.VIEW_FULL,
         obj=measure,
-        summary=f"release certificate of measure {measure.pk} printed",
+        summary=say(gettext_lazy("Release certificate of measure %(id)s printed"), id=measure.pk),
         request=request,
     )
     context = {

@@ -7,8 +7,11 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Screening")
 
     def ready(self) -> None:
+        from fangkong.audit.display import register_value_labels
         from fangkong.people.timeline import register_provider
+        from fangkong.protocols.selectors import all_category_names
         from fangkong.screening import signals  # noqa: F401
         from fangkong.screening.timeline import key_person_events
 
         register_provider(key_person_events)
+        register_value_labels("screening.keyperson", "category", all_category_names)

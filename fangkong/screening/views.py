@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record, say
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import is_htmx_target
 from fangkong.core.masking import mask_document, mask_phone
@@ -210,12 +210,11 @@ def key_person_export(request: HttpRequest) -> HttpResponseBase:
     filters = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
     if "q" in filters:
         filters["q"] = describe_search(filters["q"])
-    described = ", ".join(f"{k}={v}" for k, v in filters.items()) or "all"
     record(
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="screening.keyperson",
-        summary=f"masked export of key persons ({described}): {count} rows",
+        summary=exported(gettext_lazy("Key persons"), count),
         changes={"filters": filters, "rows": count},
         request=request,
     )
@@ -606,7 +605,9 @@ def coverage_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="screening.keyperson",
-        summary=f"coverage board export of {place.type} {place.pk}: {count} rows",
+        summary=say(
+            gettext_lazy("Screening coverage of %(place)s exported: %(rows)s rows"), place=place.name, rows=count
+        ),
         request=request,
     )
     return response

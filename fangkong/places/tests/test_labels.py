@@ -116,7 +116,7 @@ def test_person_export_names_the_household_with_compound_and_building(client: Cl
     import openpyxl
 
     client.force_login(world.hq)
-    response = client.get("/people/export/")
+    response: Any = client.get("/people/export/")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     cells = {str(c.value) for row in sheet.iter_rows() for c in row}
     assert A_LABEL in cells
