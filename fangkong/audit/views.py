@@ -61,7 +61,8 @@ def list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "object_types": object_types(),
+        # Typed as codes (the filter's value), suggested with their names.
+        "object_types": [(t, object_type_label(t)) for t in object_types()],
         "target": "#audit-results",
     }
     htmx = getattr(request, "htmx", None)
