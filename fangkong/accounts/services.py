@@ -11,11 +11,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.accounts.models import ApiToken, Membership, User, hash_token
 from fangkong.accounts.roles import ensure_role_groups, group_name
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.places.models import Place
 
 
@@ -61,7 +62,11 @@ def issue_token(
     token = ApiToken.objects.create(
         user=user, name=name[:100] or "API", key_hash=hash_token(raw), hint=raw[:8], expires_at=expires_at
     )
-    summary = f"{token.name} valid {valid_days} days" if valid_days else token.name
+    summary = (
+        say(gettext_lazy("%(name)s, valid %(days)s days"), name=token.name, days=valid_days)
+        if valid_days
+        else token.name
+    )
     record(actor=user, action=AuditAction.TOKEN_CREATED, obj=token, summary=summary, request=request)
     return token, raw
 

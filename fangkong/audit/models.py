@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,6 +50,9 @@ class AuditEvent(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     # {"field": ["old", "new"]} with personal values already masked.
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # The summary written out in every UI language when recorded ({"zh-hans": "…", "en": "…"}), so each
+    # reader sees it in theirs and a row never changes afterwards; null for rows whose summary is plain text.
+    summary_i18n = models.JSONField(_("summary in each language"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
@@ -71,3 +75,22 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("Audit events cannot be deleted.")
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the reader's language (the active one), else as recorded."""
+        if self.summary_i18n:
+            return str(self.summary_i18n.get(get_language() or "", self.summary))
+        return self.summary
+
+    @property
+    def object_label(self) -> str:
+        from fangkong.audit.display import object_type_label
+
+        return object_type_label(self.object_type)
+
+    @property
+    def change_lines(self) -> list[tuple[str, str]]:
+        from fangkong.audit.display import change_lines
+
+        return change_lines(self.object_type, self.changes)

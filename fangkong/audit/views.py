@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import json
 from operator import itemgetter
 
 from django.conf import settings
@@ -11,31 +10,44 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from fangkong.audit.display import changes_text, object_type_label
 from fangkong.audit.forms import AuditFilterForm
 from fangkong.audit.models import AuditAction, AuditEvent
 from fangkong.audit.selectors import audit_events, object_types
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record
 from fangkong.core.exports import Column, xlsx_response
 
-EXPORT_FIELDS = ("at", "actor_username", "ip_address", "action", "object_type", "object_id", "summary", "changes")
+EXPORT_FIELDS = (
+    "at",
+    "actor_username",
+    "ip_address",
+    "action",
+    "object_type",
+    "object_id",
+    "summary",
+    "summary_i18n",
+    "changes",
+)
 
 
 def export_columns() -> builtins.list[Column]:  # the module has a view named list
     """Columns over `values(*EXPORT_FIELDS)` dicts; action labels translated once per export."""
     actions = {k: str(v) for k, v in AuditAction.choices}
+    language = get_language() or ""
     return [
         Column(_("time"), itemgetter("at"), 20),
         Column(_("username"), itemgetter("actor_username"), 16),
         Column(_("address"), lambda e: e["ip_address"] or "", 16),
         Column(_("action"), lambda e: actions.get(e["action"], e["action"]), 18),
-        Column(_("object type"), itemgetter("object_type"), 18),
+        Column(_("object type"), lambda e: object_type_label(e["object_type"]), 18),
         Column(_("object id"), itemgetter("object_id"), 10),
-        Column(_("summary"), itemgetter("summary"), 40),
-        # Changes were masked when recorded; exported as written.
-        Column(_("changes"), lambda e: json.dumps(e["changes"], ensure_ascii=False) if e["changes"] else "", 40),
+        Column(_("summary"), lambda e: (e["summary_i18n"] or {}).get(language, e["summary"]), 40),
+        # Changes were masked when recorded; their codes are exported as labels.
+        Column(_("changes"), lambda e: changes_text(e["object_type"], e["changes"]), 40),
     ]
 
 
@@ -49,7 +61,8 @@ def list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "object_types": object_types(),
+        # Typed as codes (the filter's value), suggested with their names.
+        "object_types": [(t, object_type_label(t)) for t in object_types()],
         "target": "#audit-results",
     }
     htmx = getattr(request, "htmx", None)
@@ -70,7 +83,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type=AuditEvent._meta.label_lower,
-        summary=f"export of audit log ({', '.join(f'{k}={v}' for k, v in described.items()) or 'all'}): {count} rows",
+        summary=exported(_("Audit log"), count),
         changes={"filters": described, "rows": count},
         request=request,
     )

@@ -17,9 +17,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import Joined, record, say
 from fangkong.checkpoints.models import (
     Alert,
     Checkpoint,
@@ -325,15 +326,18 @@ def assess(values: dict[str, Any], key_person: KeyPerson | None) -> Assessment:
     return Assessment([r for r, _s in reasons], step, area)
 
 
+# The escalation rules' codes (stored in CheckpointAlert.reasons) and what a person reads for each.
+REASON_LABELS = {
+    "fever": gettext_lazy("Fever (≥ 37.3 °C)"),
+    "red_code": gettext_lazy("Red health code"),
+    "yellow_code": gettext_lazy("Yellow health code"),
+    "leaving_under_measure": gettext_lazy("Under a measure and leaving"),
+    "risk_area_returnee": gettext_lazy("From a risk area, not yet known"),
+}
+
+
 def reason_label(reason: str) -> str:
-    labels = {
-        "fever": _("Fever (≥ 37.3 °C)"),
-        "red_code": _("Red health code"),
-        "yellow_code": _("Yellow health code"),
-        "leaving_under_measure": _("Under a measure and leaving"),
-        "risk_area_returnee": _("From a risk area, not yet known"),
-    }
-    return labels.get(reason, reason)
+    return str(REASON_LABELS.get(reason, reason))
 
 
 # --- registering --------------------------------------------------------------------------------
@@ -361,7 +365,9 @@ def _person_for_escalation(values: dict[str, Any], checkpoint: Checkpoint, actor
         actor=actor,
         action=AuditAction.CREATE,
         obj=person,
-        summary=f"person {person.pk} registered at checkpoint {checkpoint.pk}",
+        summary=say(
+            gettext_lazy("Person %(id)s registered at %(checkpoint)s"), id=person.pk, checkpoint=checkpoint.name
+        ),
     )
     return person
 
@@ -494,7 +500,11 @@ def register(
                     actor=actor,
                     action=AuditAction.CREATE,
                     obj=alert,
-                    summary=f"checkpoint {checkpoint.pk} alert: {', '.join(assessment.reasons)}",
+                    summary=say(
+                        gettext_lazy("Alert at %(checkpoint)s: %(reasons)s"),
+                        checkpoint=checkpoint.name,
+                        reasons=Joined([REASON_LABELS.get(r, r) for r in assessment.reasons]),
+                    ),
                     request=request,
                 )
     except IntegrityError:
@@ -596,7 +606,9 @@ def register_batch(
             actor=actor,
             action=AuditAction.CREATE,
             object_type="checkpoints.registration",
-            summary=f"registration batch: {created} created of {len(items)}",
+            summary=say(
+                gettext_lazy("Registration batch: %(created)s of %(n)s registered"), created=created, n=len(items)
+            ),
             request=request,
         )
     return final
@@ -757,7 +769,11 @@ def self_check_in(
             actor=None,
             action=AuditAction.CREATE,
             obj=result.registration,
-            summary=f"self check-in at checkpoint {checkpoint.pk} from {mask_phone(phone)}",
+            summary=say(
+                gettext_lazy("Self check-in at %(checkpoint)s from %(phone)s"),
+                checkpoint=checkpoint.name,
+                phone=mask_phone(phone),
+            ),
             request=request,
         )
     return result
@@ -821,7 +837,8 @@ def save_checkpoint(
             setattr(checkpoint, key, value)
         checkpoint.save()
         action = AuditAction.UPDATE
-    record(actor=actor, action=action, obj=checkpoint, summary=f"checkpoint {checkpoint.pk}", request=request)
+    summary = say(gettext_lazy("Checkpoint %(name)s saved"), name=checkpoint.name)
+    record(actor=actor, action=action, obj=checkpoint, summary=summary, request=request)
     return checkpoint
 
 
@@ -841,7 +858,12 @@ def set_kit(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=checkpoint,
-        summary=f"checkpoint {checkpoint.pk} kit: {len(present)} of {len(KitItem.values)} present",
+        summary=say(
+            gettext_lazy("Kit of %(checkpoint)s: %(present)s of %(n)s present"),
+            checkpoint=checkpoint.name,
+            present=len(present),
+            n=len(KitItem.values),
+        ),
         request=request,
     )
     return list(checkpoint.kit.all())
@@ -899,7 +921,8 @@ def add_shift(*, actor: Any, checkpoint: Checkpoint, data: ShiftInput, request: 
         ends_at=data.ends_at,
         is_backup=data.is_backup,
     )
-    record(actor=actor, action=AuditAction.CREATE, obj=shift, summary=f"shift at checkpoint {checkpoint.pk}")
+    summary = say(gettext_lazy("Shift at %(checkpoint)s added"), checkpoint=checkpoint.name)
+    record(actor=actor, action=AuditAction.CREATE, obj=shift, summary=summary)
     return shift
 
 
@@ -907,7 +930,13 @@ def add_shift(*, actor: Any, checkpoint: Checkpoint, data: ShiftInput, request: 
 def remove_shift(*, actor: Any, shift: Shift, request: HttpRequest | None = None) -> None:
     if not path_in_jurisdiction(actor, shift.checkpoint.place_path):
         raise PermissionDenied
-    record(actor=actor, action=AuditAction.DELETE, obj=shift, summary=f"shift {shift.pk} removed", request=request)
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=shift,
+        summary=say(gettext_lazy("Shift %(id)s removed"), id=shift.pk),
+        request=request,
+    )
     shift.delete()
 
 
@@ -927,7 +956,13 @@ def handle_alert(*, actor: Any, alert: Alert, outcome: str, request: HttpRequest
     alert.handled_at = timezone.now()
     alert.handled_by = actor
     alert.save(update_fields=["outcome", "handled_at", "handled_by"])
-    record(actor=actor, action=AuditAction.UPDATE, obj=alert, summary=f"alert {alert.pk} handled", request=request)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=alert,
+        summary=say(gettext_lazy("Alert %(id)s handled"), id=alert.pk),
+        request=request,
+    )
     return alert
 
 
@@ -955,7 +990,11 @@ def submit_daily_report(
         actor=actor,
         action=AuditAction.UPDATE if not _created else AuditAction.CREATE,
         obj=report,
-        summary=f"daily report of checkpoint {checkpoint.pk} for {day}",
+        summary=say(
+            gettext_lazy("Daily report of %(checkpoint)s for %(day)s"),
+            checkpoint=checkpoint.name,
+            day=f"{day:%Y-%m-%d}",
+        ),
         request=request,
     )
     return report

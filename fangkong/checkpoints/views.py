@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record, say
 from fangkong.checkpoints.forms import (
     AlertHandleForm,
     CheckInForm,
@@ -38,7 +38,7 @@ from fangkong.checkpoints.forms import (
     RegistrationFilterForm,
     ShiftForm,
 )
-from fangkong.checkpoints.models import Checkpoint, CheckpointStatus, NextStep
+from fangkong.checkpoints.models import Checkpoint, CheckpointStatus, Direction, HealthCode, NextStep
 from fangkong.checkpoints.selectors import (
     alerts_for,
     checkpoints_for,
@@ -78,6 +78,7 @@ from fangkong.core.htmx import is_htmx_target, render_page_or_partial, vary_on_h
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
 from fangkong.core.validators import search_term
+from fangkong.places.labels import with_place_labels
 from fangkong.places.models import Place
 from fangkong.places.selectors import get_place_for_user
 
@@ -106,6 +107,7 @@ def checkpoint_list(request: HttpRequest) -> HttpResponse:
     form = CheckpointFilterForm(request.GET)
     qs = checkpoints_for(request.user, **form.filters()).select_related("place")
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_place_labels(page.object_list, "place")
     query = urlencode({k: request.GET[k] for k in ("q", "type", "status") if request.GET.get(k)})
     context = {"page": page, "form": form, "filter_query": query}
     return render_page_or_partial(
@@ -135,7 +137,7 @@ def checkpoint_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="checkpoints.checkpoint",
-        summary=f"checkpoints exported: {rows} rows",
+        summary=exported(gettext_lazy("Checkpoints"), rows),
         request=request,
     )
     return response
@@ -337,7 +339,7 @@ def lookup(request: HttpRequest, pk: int) -> HttpResponse:
             action=AuditAction.SEARCH,
             object_type="people.person",
             object_id=status.person.pk,
-            summary=f"gate status lookup at checkpoint {checkpoint.pk}",
+            summary=say(gettext_lazy("Status looked up at %(checkpoint)s"), checkpoint=checkpoint.name),
             request=request,
         )
     return render(request, "checkpoints/_status.html", {"status": status, "checkpoint": checkpoint})
@@ -486,15 +488,17 @@ def _registration_rows(qs: Any) -> Iterator[dict[str, Any]]:
 def registration_export(request: HttpRequest) -> HttpResponseBase:
     qs, _form, _query = _registrations(request)
     yes, no = _("Yes"), _("No")
+    directions = {k: str(v) for k, v in Direction.choices}
+    codes = {k: str(v) for k, v in HealthCode.choices}
     columns = [
         Column(gettext_lazy("Time"), lambda r: r["occurred_at"], 18),
         Column(gettext_lazy("Checkpoint"), lambda r: r["checkpoint__name"], 16),
-        Column(gettext_lazy("Direction"), lambda r: r["direction"], 6),
+        Column(gettext_lazy("Direction"), lambda r: directions.get(r["direction"], r["direction"]), 6),
         Column(gettext_lazy("Name"), lambda r: r["name"], 10),
         Column(gettext_lazy("Document number"), lambda r: mask_document(r["document_number"]), 20),
         Column(gettext_lazy("Mobile phone"), lambda r: mask_phone(r["phone"]), 13),
         Column(gettext_lazy("Temperature (°C)"), lambda r: r["temperature"], 8),
-        Column(gettext_lazy("Health code"), lambda r: r["health_code"], 8),
+        Column(gettext_lazy("Health code"), lambda r: codes.get(r["health_code"], r["health_code"]), 8),
         Column(gettext_lazy("Vehicle plate"), lambda r: r["vehicle_plate"], 10),
         Column(gettext_lazy("Passengers"), lambda r: r["passengers"], 6),
         Column(gettext_lazy("Came from"), lambda r: r["came_from"], 14),
@@ -508,7 +512,7 @@ def registration_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="checkpoints.registration",
-        summary=f"registrations exported (masked): {rows} rows",
+        summary=exported(gettext_lazy("Registrations"), rows),
         request=request,
     )
     return response

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import File, Form, Path, Router, Status
 from ninja.files import UploadedFile
 
@@ -163,6 +164,6 @@ def result(request: HttpRequest, job_id: int = Path(..., ge=1, le=MAX_DB_ID)) ->
     if not result_available(job):
         return error_response(409, _("The result file is available once the import has finished."))
     try:
-        return result_response(actor=user, job=job, request=request, via=" over the API")
+        return result_response(actor=user, job=job, request=request, via=gettext_lazy(" over the API"))
     except ImportFileError as exc:
         return error_response(422, exc.message)

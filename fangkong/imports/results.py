@@ -11,9 +11,10 @@ import xlsxwriter
 from django.core.files import File
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.core.exports import safe_cell
 from fangkong.imports.kinds import KINDS
 from fangkong.imports.models import ImportJob, JobStatus, RowStatus
@@ -78,14 +79,19 @@ def result_available(job: ImportJob) -> bool:
     return job.status in (JobStatus.DONE, JobStatus.CANCELLED)
 
 
-def result_response(*, actor: Any, job: ImportJob, request: HttpRequest | None = None, via: str = "") -> FileResponse:
+def result_response(*, actor: Any, job: ImportJob, request: HttpRequest | None = None, via: Any = "") -> FileResponse:
     """The result workbook as a download; the rows hold personal data as uploaded, so the download is audited."""
     path = result_path(job)
     record(
         actor=actor,
         action=AuditAction.EXPORT,
         obj=job,
-        summary=f"downloaded the result of import {job.pk} ({job.original_name}){via}",
+        summary=say(
+            gettext_lazy("Result of import %(id)s (%(name)s) downloaded%(via)s"),
+            id=job.pk,
+            name=job.original_name,
+            via=via,
+        ),
         request=request,
     )
     stem = job.original_name.rsplit(".", 1)[0] or "import"

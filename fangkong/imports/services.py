@@ -17,14 +17,15 @@ from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.core.bulk import insert_rows
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.imports.headers import headers_key
 from fangkong.imports.kinds import KINDS, KindHandler, Row
-from fangkong.imports.models import ImportJob, ImportRowIssue, JobStatus, RowStatus, SavedMapping
+from fangkong.imports.models import ImportJob, ImportKind, ImportRowIssue, JobStatus, RowStatus, SavedMapping
 from fangkong.imports.readers import MAX_COLUMNS, ImportFileError, Sheet, file_format, open_sheet, read_ahead
 from fangkong.places.models import Place
 
@@ -44,6 +45,10 @@ import_finished = Signal()
 
 class JobNotRunnable(Exception):
     pass
+
+
+def _kind_label(kind: str) -> Any:
+    return dict(ImportKind.choices).get(kind, kind)
 
 
 def _copy_upload(upload: UploadedFile | Path, dest: Any) -> tuple[str, int]:
@@ -128,7 +133,13 @@ def create_job(
                     actor=actor,
                     action=AuditAction.IMPORT,
                     obj=job,
-                    summary=f"upload {kind} {name} sha256:{content_hash[:12]} {size} bytes",
+                    summary=say(
+                        gettext_lazy("Uploaded %(kind)s %(name)s (sha256:%(hash)s, %(size)s bytes)"),
+                        kind=_kind_label(kind),
+                        name=name,
+                        hash=content_hash[:12],
+                        size=size,
+                    ),
                     request=request,
                 )
             except BaseException:
@@ -266,7 +277,12 @@ def cancel_job(*, actor: Any, job: ImportJob) -> ImportJob:
             actor=actor,
             action=AuditAction.IMPORT,
             obj=job,
-            summary=f"cancelled {job.kind} {job.original_name} after {job.checkpoint} rows",
+            summary=say(
+                gettext_lazy("Cancelled %(kind)s %(name)s after %(rows)s rows"),
+                kind=_kind_label(job.kind),
+                name=job.original_name,
+                rows=job.checkpoint,
+            ),
         )
     return job
 
@@ -288,9 +304,14 @@ def _start(job_id: int) -> ImportJob | None:
             actor=job.created_by,
             action=AuditAction.IMPORT,
             obj=job,
-            summary=(
-                f"{'resume' if resumed else 'start'} {job.kind} {job.original_name} "
-                f"sha256:{job.content_hash[:12]} from row {job.checkpoint}"
+            summary=say(
+                gettext_lazy("Resumed %(kind)s %(name)s (sha256:%(hash)s) from row %(row)s")
+                if resumed
+                else gettext_lazy("Started %(kind)s %(name)s (sha256:%(hash)s) from row %(row)s"),
+                kind=_kind_label(job.kind),
+                name=job.original_name,
+                hash=job.content_hash[:12],
+                row=job.checkpoint,
             ),
         )
     return job
@@ -325,9 +346,17 @@ def import_rows(job_id: int) -> ImportJob:
                 actor=job.created_by,
                 action=AuditAction.IMPORT,
                 obj=job,
-                summary=(
-                    f"finished {job.kind} {job.original_name} sha256:{job.content_hash[:12]}: "
-                    f"{job.accepted} accepted, {job.warnings} with warnings, {job.rejected} rejected"
+                summary=say(
+                    gettext_lazy(
+                        "Finished %(kind)s %(name)s (sha256:%(hash)s): %(accepted)s accepted, "
+                        "%(warnings)s with warnings, %(rejected)s rejected"
+                    ),
+                    kind=_kind_label(job.kind),
+                    name=job.original_name,
+                    hash=job.content_hash[:12],
+                    accepted=job.accepted,
+                    warnings=job.warnings,
+                    rejected=job.rejected,
                 ),
                 changes={"accepted": job.accepted, "warnings": job.warnings, "rejected": job.rejected},
             )
@@ -359,7 +388,12 @@ def _fail(job: ImportJob, message: str) -> None:
             actor=job.created_by,
             action=AuditAction.IMPORT,
             obj=job,
-            summary=f"failed {job.kind} {job.original_name}: {message}"[:300],
+            summary=say(
+                gettext_lazy("Failed %(kind)s %(name)s: %(message)s"),
+                kind=_kind_label(job.kind),
+                name=job.original_name,
+                message=message[:200],
+            ),
         )
 
 

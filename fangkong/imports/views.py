@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import is_htmx_target
 from fangkong.core.masking import mask_address, mask_document, mask_phone
@@ -29,6 +29,7 @@ from fangkong.imports.models import ImportJob, JobStatus
 from fangkong.imports.readers import ImportFileError
 from fangkong.imports.results import result_available, result_response
 from fangkong.imports.selectors import Preview, get_job_for_user, issues_for, jobs_for, preview, progress
+from fangkong.places.labels import with_place_labels
 from fangkong.places.selectors import jurisdiction_roots, places_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,6 +90,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
                     messages.info(request, _("This file was already uploaded; here is its import."))
                 return redirect("imports:detail", pk=job.pk)
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_place_labels(page.object_list, "target_place")
     query = urlencode({k: v for k, v in filters.items() if v})
     context = {
         "page": page,
@@ -126,12 +128,11 @@ EXPORT_COLUMNS = [
 def job_export(request: HttpRequest) -> HttpResponseBase:
     qs, filters, _form = _filtered_jobs(request)
     response, count = xlsx_response(EXPORT_COLUMNS, qs.iterator(chunk_size=2000), filename="imports")
-    described = ", ".join(f"{k}={v}" for k, v in filters.items() if v) or "all"
     record(
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="imports.importjob",
-        summary=f"export of import jobs ({described}): {count} rows",
+        summary=exported(gettext_lazy("Imports"), count),
         changes={"filters": filters, "rows": count},
         request=request,
     )

@@ -15,9 +15,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.core.errors import Conflict
 from fangkong.core.masking import mask_phone
 from fangkong.core.ratelimit import over_ip_limit, over_limit
@@ -142,7 +143,7 @@ def update_home_care(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=care,
-        summary=f"home care {care.pk} (measure {care.measure_id}) updated",
+        summary=say(gettext_lazy("Home care of measure %(measure)s updated"), measure=care.measure_id),
         changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
         request=request,
     )
@@ -187,7 +188,12 @@ def add_team_member(
         actor=actor,
         action=AuditAction.CREATE,
         obj=member,
-        summary=f"care team of measure {care.measure_id}: {data.role} {mask_phone(phone)} added",
+        summary=say(
+            gettext_lazy("Care team of measure %(measure)s: %(role)s %(phone)s added"),
+            measure=care.measure_id,
+            role=dict(TeamRole.choices).get(data.role, data.role),
+            phone=mask_phone(phone),
+        ),
         request=request,
     )
     return member
@@ -196,7 +202,12 @@ def add_team_member(
 @transaction.atomic
 def remove_team_member(*, actor: Any, member: CareTeamMember, request: HttpRequest | None = None) -> None:
     require_jurisdiction(actor, member.home_care.place_path)
-    summary = f"care team of measure {member.home_care.measure_id}: {member.role} {mask_phone(member.phone)} removed"
+    summary = say(
+        gettext_lazy("Care team of measure %(measure)s: %(role)s %(phone)s removed"),
+        measure=member.home_care.measure_id,
+        role=dict(TeamRole.choices).get(member.role, member.role),
+        phone=mask_phone(member.phone),
+    )
     record(actor=actor, action=AuditAction.DELETE, obj=member, summary=summary, request=request)
     member.delete()
 
@@ -215,7 +226,7 @@ def request_delivery(
         actor=actor,
         action=AuditAction.CREATE,
         obj=delivery,
-        summary=f"delivery requested for measure {home_care.measure_id}",
+        summary=say(gettext_lazy("Delivery requested for measure %(measure)s"), measure=home_care.measure_id),
         request=request,
     )
     return delivery
@@ -246,7 +257,11 @@ def set_delivery_status(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        summary=f"delivery {locked.pk} {status}",
+        summary=say(
+            gettext_lazy("Delivery %(id)s: %(status)s"),
+            id=locked.pk,
+            status=dict(DeliveryStatus.choices).get(status, status),
+        ),
         changes={"status": [DeliveryStatus.REQUESTED, status]},
         request=request,
     )
@@ -355,7 +370,7 @@ def submit_self_report(
         actor=None,
         action=AuditAction.CREATE,
         obj=report,
-        summary=f"health report of measure {measure.pk} by the personal link",
+        summary=say(gettext_lazy("Health report of measure %(measure)s by the personal link"), measure=measure.pk),
         request=request,
     )
     return report
@@ -428,7 +443,12 @@ def record_report(
         actor=actor,
         action=AuditAction.CREATE,
         obj=report,
-        summary=f"health report of measure {measure.pk} for {day} {slot} entered",
+        summary=say(
+            gettext_lazy("Health report of measure %(measure)s for %(day)s %(slot)s entered"),
+            measure=measure.pk,
+            day=f"{day:%Y-%m-%d}",
+            slot=dict(Slot.choices).get(slot, slot),
+        ),
         request=request,
     )
     return report
@@ -464,7 +484,11 @@ def correct_report(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        summary=f"health report {locked.pk} of measure {locked.measure_id} corrected",
+        summary=say(
+            gettext_lazy("Health report %(id)s of measure %(measure)s corrected"),
+            id=locked.pk,
+            measure=locked.measure_id,
+        ),
         changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
         request=request,
     )
@@ -643,7 +667,12 @@ def close_alert(*, actor: Any, alert: HealthAlert, note: str, request: HttpReque
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        summary=f"health alert {locked.pk} ({locked.kind}) of measure {locked.measure_id} closed",
+        summary=say(
+            gettext_lazy("Health alert %(id)s (%(kind)s) of measure %(measure)s closed"),
+            id=locked.pk,
+            kind=dict(AlertKind.choices).get(locked.kind, locked.kind),
+            measure=locked.measure_id,
+        ),
         changes={"status": [AlertStatus.OPEN, AlertStatus.CLOSED]},
         request=request,
     )

@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record
 from fangkong.core.errors import Conflict
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import render_page_or_partial
@@ -84,6 +84,7 @@ from fangkong.monitoring.services import (
     update_home_care,
 )
 from fangkong.places.forms import apply_service_error
+from fangkong.places.labels import iter_with_place_labels, with_place_labels
 from fangkong.protocols.models import MeasureKind
 from fangkong.quarantine.models import Measure
 
@@ -112,6 +113,7 @@ def _home_cares(request: HttpRequest) -> tuple[Any, HomeCareFilterForm, str]:
 def home_list(request: HttpRequest) -> HttpResponse:
     qs, form, query = _home_cares(request)
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_place_labels(page.object_list, "household")
     kinds = dict(MeasureKind.choices)
     for care in page.object_list:
         care.phase_label = kinds.get(care.phase_today, "")
@@ -131,7 +133,7 @@ def home_export(request: HttpRequest) -> HttpResponseBase:
     columns = [
         Column(gettext_lazy("Name"), lambda c: c.measure.person.name, 10),
         Column(gettext_lazy("Mobile phone"), lambda c: mask_phone(c.measure.person.phone), 13),
-        Column(gettext_lazy("Household"), lambda c: c.household.name, 16),
+        Column(gettext_lazy("Household"), lambda c: c.household.path_label, 30),
         Column(gettext_lazy("Community / grid"), lambda c: c.measure.place.name, 16),
         Column(gettext_lazy("Phase today"), lambda c: str(kinds.get(c.phase_today, "")), 14),
         Column(gettext_lazy("Ends"), lambda c: c.measure.ends_on, 11),
@@ -142,12 +144,14 @@ def home_export(request: HttpRequest) -> HttpResponseBase:
         Column(gettext_lazy("Afternoon report"), lambda c: yes if c.afternoon_done else no, 8),
         Column(gettext_lazy("Open alerts"), lambda c: c.open_alerts or 0, 8),
     ]
-    response, rows = xlsx_response(columns, qs.iterator(chunk_size=EXPORT_CHUNK), filename="home-care")
+    response, rows = xlsx_response(
+        columns, iter_with_place_labels(qs.iterator(chunk_size=EXPORT_CHUNK), "household"), filename="home-care"
+    )
     record(
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="monitoring.homecare",
-        summary=f"home care exported (masked): {rows} rows",
+        summary=exported(gettext_lazy("Home care"), rows),
         request=request,
     )
     return response
@@ -461,6 +465,7 @@ def due_board(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("monitoring:due") + "?" + query)
     qs = reports_due(request.user, day=params["day"], slot=params["slot"], where=params["where"], site=params["site"])
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_place_labels(page.object_list, "place")
     rows = [{"measure": m, "error": errors.get(m.pk, ""), "typed": typed.get(m.pk, {})} for m in page.object_list]
     return render(
         request,
@@ -549,7 +554,7 @@ def alert_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="monitoring.healthalert",
-        summary=f"health alerts exported (masked): {rows} rows",
+        summary=exported(gettext_lazy("Health alerts"), rows),
         request=request,
     )
     return response

@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.core.masking import mask_address, mask_document, mask_name, mask_phone
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.core.validators import (
@@ -338,7 +339,12 @@ def merge_persons(
         actor=actor,
         action=AuditAction.MERGE,
         obj=survivor,
-        summary=f"merged person {duplicate.pk} ({duplicate.masked_document}) into {survivor.pk}",
+        summary=say(
+            gettext_lazy("Person %(duplicate)s (%(document)s) merged into %(survivor)s"),
+            duplicate=duplicate.pk,
+            document=duplicate.masked_document,
+            survivor=survivor.pk,
+        ),
         changes={"merged_from": [None, duplicate.pk], **filled},
         request=request,
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import is_htmx_target
 from fangkong.core.masking import mask_address, mask_document, mask_phone
@@ -48,6 +48,7 @@ from fangkong.people.services import (
 )
 from fangkong.people.timeline import event_counts, timeline_for
 from fangkong.places.forms import apply_service_error
+from fangkong.places.labels import labels_by_path, with_place_labels
 from fangkong.places.models import Place
 from fangkong.places.selectors import breadcrumb, get_place_for_user, places_for
 
@@ -90,6 +91,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     known = count_persons_from_rollup(request.user, place=place, **filters)
     paginator = CountedPaginator(qs.select_related("place"), settings.PAGE_SIZE, count=known)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = with_place_labels(page.object_list, "place")
     query = _filter_query(place, filters)
     context = {
         "page": page,
@@ -118,6 +120,7 @@ EXPORT_FIELDS = (
     "birth_date",
     "phone",
     "place__name",
+    "place__path",
     "address",
     "registered_residence",
     "resident_type",
@@ -137,8 +140,10 @@ def _export_rows(qs: Any) -> Iterator[dict[str, Any]]:
         )
         for person_id, tag in links:
             tags[person_id].append(tag)
+        places = labels_by_path((row["place__path"], row["place__name"]) for row in chunk)
         for row in chunk:
             row["tags"] = ", ".join(tags.get(row["id"], ()))
+            row["place"] = places[row["place__path"]]
             yield row
 
 
@@ -160,7 +165,7 @@ def _export_columns(*, unmasked: bool) -> list[Column]:
         Column(gettext_lazy("Sex"), lambda r: sexes.get(r["sex"], ""), 6),
         Column(gettext_lazy("Birth date"), itemgetter("birth_date"), 12),
         Column(gettext_lazy("Mobile phone"), masked("phone", mask_phone), 14),
-        Column(gettext_lazy("Place"), itemgetter("place__name"), 18),
+        Column(gettext_lazy("Place"), itemgetter("place"), 30),
         Column(gettext_lazy("Current address"), masked("address", mask_address), 28),
         Column(gettext_lazy("Registered residence"), masked("registered_residence", mask_address), 28),
         Column(gettext_lazy("Resident type"), lambda r: resident_types.get(r["resident_type"], ""), 14),
@@ -183,12 +188,11 @@ def person_export(request: HttpRequest) -> HttpResponseBase:
         "resident_type": filters["resident_type"],
         "tag": filters["tag"],
     }
-    described = ", ".join(f"{k}={v}" for k, v in summary.items() if v) or "all"
     record(
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="people.person",
-        summary=f"{'unmasked' if unmasked else 'masked'} export of persons ({described}): {count} rows",
+        summary=exported(gettext_lazy("Persons"), count, masked=not unmasked),
         changes={"filters": summary, "rows": count, "unmasked": unmasked},
         request=request,
     )

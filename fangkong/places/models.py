@@ -140,6 +140,13 @@ class Place(MP_Node):
         return self.name
 
     @property
+    def path_label(self) -> str:
+        """The name from the community down; lists attach it for all rows at once (places.labels)."""
+        from fangkong.places.labels import place_label
+
+        return place_label(self)
+
+    @property
     def alias_list(self) -> list[str]:
         return split_aliases(self.aliases)
 

@@ -9,12 +9,13 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.places.counts import adjust_counts, subtree_contribution
-from fangkong.places.models import ALLOWED_CHILDREN, Place, check_placement
+from fangkong.places.models import ALLOWED_CHILDREN, Place, PlaceType, check_placement
 
 # Sent inside the moving transaction so tables that copy place paths rewrite them:
 # kwargs old_path=str, new_path=str.
@@ -73,7 +74,7 @@ def create_place(
         actor=actor,
         action=AuditAction.CREATE,
         obj=place,
-        summary=f"{place.type} {place.name}",
+        summary=say(gettext_lazy("%(type)s %(name)s created"), type=PlaceType(place.type).label, name=place.name),
         request=request,
     )
     return place

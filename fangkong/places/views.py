@@ -18,6 +18,7 @@ from fangkong.core.htmx import is_htmx_target
 from fangkong.core.validators import search_term
 from fangkong.people.selectors import children_with_counts
 from fangkong.places.forms import MovePlaceForm, PlaceForm, apply_service_error
+from fangkong.places.labels import with_place_labels
 from fangkong.places.models import ALLOWED_CHILDREN, ROOT_TYPES, Place, PlaceType
 from fangkong.places.selectors import breadcrumb, get_place_for_user, jurisdiction_roots, places_for
 from fangkong.places.services import PlaceOutsideJurisdiction, create_place, move_place, update_place
@@ -52,6 +53,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if q:
         found = places_for(request.user, q=q, within=place).exclude(pk=place.pk)
         results = Paginator(found, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+        results.object_list = with_place_labels(results.object_list)
     context = {
         "place": place,
         "q": q,
@@ -89,7 +91,7 @@ def search(request: HttpRequest) -> HttpResponse:
             moving = places_for(request.user).filter(pk=int(exclude)).first()
             if moving is not None:
                 qs = qs.exclude(path__startswith=moving.path)
-        places = list(qs[:SEARCH_LIMIT])
+        places = with_place_labels(qs[:SEARCH_LIMIT])
     return render(request, "places/_options.html", {"places": places, "q": q, "limit": SEARCH_LIMIT})
 
 

@@ -13,9 +13,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.core.validators import When, validate_clean_text
 from fangkong.imports.normalize import parse_date
 from fangkong.imports.readers import ImportFileError, file_format, open_sheet
@@ -42,7 +43,9 @@ def activate_protocol(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=current,
-        summary=f"active protocol of {district.name}: {before or '(default)'} -> {protocol.code}",
+        summary=say(
+            gettext_lazy("Active protocol of %(district)s: %(name)s"), district=district.name, name=protocol.name
+        ),
         changes={"protocol": [before, protocol.code]},
         request=request,
     )
@@ -90,7 +93,7 @@ def copy_protocol(*, actor: Any, protocol: Protocol, request: HttpRequest | None
     data["code"] = f"{protocol.code}-v{n}"[:60]
     data["name"] = (_("%(name)s (version %(n)d)") % {"name": protocol.name, "n": n})[:120]
     copy = load_protocol_data(data, models=_models())
-    summary = f"protocol {copy.code} copied from {protocol.code}"
+    summary = say(gettext_lazy("Protocol %(name)s copied from %(source)s"), name=copy.name, source=protocol.name)
     record(actor=actor, action=AuditAction.CREATE, obj=copy, summary=summary, request=request)
     return copy
 
@@ -113,7 +116,13 @@ def save_protocol_data(
         except ValueError:
             raise ValidationError(_("effective_from must be a date like 2022-06-28.")) from None
     saved = load_protocol_data(data, models=_models())
-    record(actor=actor, action=AuditAction.UPDATE, obj=saved, summary=f"protocol {saved.code} edited", request=request)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=saved,
+        summary=say(gettext_lazy("Protocol %(name)s edited"), name=saved.name),
+        request=request,
+    )
     return saved
 
 
@@ -181,7 +190,13 @@ def save_risk_area(
         actor=actor,
         action=AuditAction.CREATE if created else AuditAction.UPDATE,
         obj=area,
-        summary=f"risk area {area.name} {area.level} {area.starts_on}..{area.ends_on or ''}",
+        summary=say(
+            gettext_lazy("Risk area %(name)s (%(level)s) from %(start)s to %(end)s"),
+            name=area.name,
+            level=dict(RiskLevel.choices).get(area.level, area.level),
+            start=str(area.starts_on),
+            end=str(area.ends_on or "—"),
+        ),
         request=request,
     )
     return area
@@ -189,7 +204,13 @@ def save_risk_area(
 
 @transaction.atomic
 def delete_risk_area(*, actor: Any, area: RiskArea, request: HttpRequest | None = None) -> None:
-    record(actor=actor, action=AuditAction.DELETE, obj=area, summary=f"risk area {area.name}", request=request)
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=area,
+        summary=say(gettext_lazy("Risk area %(name)s removed"), name=area.name),
+        request=request,
+    )
     area.delete()
 
 
@@ -329,8 +350,12 @@ def import_risk_areas(*, actor: Any, upload: UploadedFile, request: HttpRequest 
         actor=actor,
         action=AuditAction.IMPORT,
         object_type="protocols.riskarea",
-        summary=(
-            f"risk areas from {name}: {result.created} new, {result.updated} updated, {len(result.errors)} rejected"
+        summary=say(
+            gettext_lazy("Risk areas from %(file)s: %(created)s new, %(updated)s updated, %(rejected)s rejected"),
+            file=name,
+            created=result.created,
+            updated=result.updated,
+            rejected=len(result.errors),
         ),
         request=request,
     )

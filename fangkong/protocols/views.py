@@ -120,7 +120,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "protocols/edit.html",
-        {"protocol": protocol, "text": text, "errors": errors, "kinds": [k for k, _label in MeasureKind.choices]},
+        {"protocol": protocol, "text": text, "errors": errors, "kinds": MeasureKind.choices},
     )
 
 

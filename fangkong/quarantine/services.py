@@ -15,9 +15,10 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.core.errors import Conflict
 from fangkong.core.scoping import require_jurisdiction
 from fangkong.core.validators import clean_free_text, validate_clean_text
@@ -105,7 +106,8 @@ def create_site(*, actor: Any, data: SiteInput, request: HttpRequest | None = No
     )
     site.full_clean()
     site.save()
-    record(actor=actor, action=AuditAction.CREATE, obj=site, summary=f"quarantine site {site.pk}", request=request)
+    summary = say(gettext_lazy("Quarantine site %(name)s created"), name=site.name)
+    record(actor=actor, action=AuditAction.CREATE, obj=site, summary=summary, request=request)
     return site
 
 
@@ -122,7 +124,8 @@ def update_site(*, actor: Any, site: Site, data: SiteInput, request: HttpRequest
     site.place_path = data.place.path
     site.full_clean()
     site.save()
-    record(actor=actor, action=AuditAction.UPDATE, obj=site, summary=f"quarantine site {site.pk}", request=request)
+    summary = say(gettext_lazy("Quarantine site %(name)s edited"), name=site.name)
+    record(actor=actor, action=AuditAction.UPDATE, obj=site, summary=summary, request=request)
     return site
 
 
@@ -154,7 +157,7 @@ def activate_site(*, actor: Any, site: Site, request: HttpRequest | None = None)
         actor=actor,
         action=AuditAction.UPDATE,
         obj=site,
-        summary=f"quarantine site {site.pk} activated",
+        summary=say(gettext_lazy("Quarantine site %(name)s activated"), name=site.name),
         changes={"status": [before, site.status]},
         request=request,
     )
@@ -216,7 +219,7 @@ def add_rooms(
         actor=actor,
         action=AuditAction.CREATE,
         obj=site,
-        summary=f"quarantine site {site.pk}: {len(rooms)} rooms added",
+        summary=say(gettext_lazy("Quarantine site %(name)s: %(n)s rooms added"), name=site.name, n=len(rooms)),
         request=request,
     )
     return rooms
@@ -238,7 +241,12 @@ def set_room_status(*, actor: Any, room: Room, status: str, request: HttpRequest
         actor=actor,
         action=AuditAction.UPDATE,
         obj=room,
-        summary=f"room {room.pk}: {before} -> {status}",
+        summary=say(
+            gettext_lazy("Room %(room)s: %(before)s → %(after)s"),
+            room=room.number,
+            before=RoomStatus(before).label,
+            after=RoomStatus(status).label,
+        ),
         changes={"status": [before, status]},
         request=request,
     )
@@ -261,7 +269,13 @@ def add_staff(
     staff = SiteStaff(site=site, name=name, role=role, phone=phone, shift_starts=shift_starts, shift_ends=shift_ends)
     staff.full_clean()
     staff.save()
-    record(actor=actor, action=AuditAction.UPDATE, obj=site, summary=f"site {site.pk}: staff added", request=request)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=site,
+        summary=say(gettext_lazy("Quarantine site %(name)s: staff added"), name=site.name),
+        request=request,
+    )
     return staff
 
 
@@ -270,7 +284,13 @@ def remove_staff(*, actor: Any, staff: SiteStaff, request: HttpRequest | None = 
     require_jurisdiction(actor, staff.site.place_path)
     site = staff.site
     staff.delete()
-    record(actor=actor, action=AuditAction.UPDATE, obj=site, summary=f"site {site.pk}: staff removed", request=request)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=site,
+        summary=say(gettext_lazy("Quarantine site %(name)s: staff removed"), name=site.name),
+        request=request,
+    )
 
 
 # --- measures ----------------------------------------------------------------------------
@@ -323,7 +343,8 @@ def open_measure(*, actor: Any, key_person: KeyPerson, request: HttpRequest | No
     test_days = sorted({dt.date.fromisoformat(d) for p in phases for d in p.get("test_dates", [])})
     MeasureTest.objects.bulk_create([MeasureTest(measure=measure, due_on=d) for d in test_days])
     _event(measure, actor, MeasureEventKind.STARTED)
-    record(actor=actor, action=AuditAction.CREATE, obj=measure, summary=f"measure {measure.pk}", request=request)
+    summary = say(gettext_lazy("Measure %(id)s started"), id=measure.pk)
+    record(actor=actor, action=AuditAction.CREATE, obj=measure, summary=summary, request=request)
     measure_started.send(sender=Measure, measure=measure, actor=actor)
     return measure
 
@@ -469,7 +490,12 @@ def place_person(*, actor: Any, measure: Measure, room: Room, request: HttpReque
         actor=actor,
         action=AuditAction.CREATE,
         obj=placement,
-        summary=f"measure {measure.pk} placed in room {room.pk}",
+        summary=say(
+            gettext_lazy("Measure %(id)s placed in %(site)s room %(room)s"),
+            id=measure.pk,
+            site=room.site.name,
+            room=room.number,
+        ),
         request=request,
     )
     return placement
@@ -541,7 +567,12 @@ def move_person(
         actor=actor,
         action=AuditAction.MOVE,
         obj=new,
-        summary=f"measure {measure.pk} moved room {current.room_id} -> {target.pk}",
+        summary=say(
+            gettext_lazy("Measure %(id)s moved to %(site)s room %(room)s"),
+            id=measure.pk,
+            site=target.site.name,
+            room=target.number,
+        ),
         request=request,
     )
     return new
@@ -564,7 +595,11 @@ def leave_site(*, actor: Any, measure: Measure, reason: str, to_home: bool, requ
     if to_home:
         measure_went_home.send(sender=Measure, measure=measure, actor=actor)
     record(
-        actor=actor, action=AuditAction.UPDATE, obj=measure, summary=f"measure {measure.pk} left site", request=request
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=measure,
+        summary=say(gettext_lazy("Measure %(id)s left the site"), id=measure.pk),
+        request=request,
     )
 
 
@@ -602,7 +637,7 @@ def record_test(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=measure,
-        summary=f"measure {measure.pk}: test due {due_on} recorded",
+        summary=say(gettext_lazy("Measure %(id)s: test due %(day)s recorded"), id=measure.pk, day=f"{due_on:%Y-%m-%d}"),
         request=request,
     )
     return test
@@ -632,7 +667,7 @@ def extend_measure(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=measure,
-        summary=f"measure {measure.pk} extended by {days} days",
+        summary=say(gettext_lazy("Measure %(id)s extended by %(days)s days"), id=measure.pk, days=days),
         changes={"ends_on": [before.isoformat(), measure.ends_on.isoformat()]},
         request=request,
     )
@@ -685,7 +720,10 @@ def release_measure(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=measure,
-        summary=f"measure {measure.pk} released" + (" early" if early else ""),
+        summary=say(
+            gettext_lazy("Measure %(id)s released early") if early else gettext_lazy("Measure %(id)s released"),
+            id=measure.pk,
+        ),
         changes={"status": [MeasureStatus.ACTIVE, MeasureStatus.RELEASED]},
         request=request,
     )
@@ -727,7 +765,7 @@ def renew_report_link(*, actor: Any, measure: Measure, request: HttpRequest | No
         actor=actor,
         action=AuditAction.UPDATE,
         obj=measure,
-        summary=f"measure {measure.pk}: report link renewed",
+        summary=say(gettext_lazy("Measure %(id)s: report link renewed"), id=measure.pk),
         request=request,
     )
     return report_link_token(measure)

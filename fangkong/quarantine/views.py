@@ -24,13 +24,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record, say
 from fangkong.core.errors import Conflict
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import render_page_or_partial
 from fangkong.core.masking import mask_document, mask_name
 from fangkong.core.paging import CountedPaginator
 from fangkong.places.forms import apply_service_error
+from fangkong.places.labels import attach_place_labels
 from fangkong.protocols.selectors import all_category_names
 from fangkong.quarantine import selectors, services
 from fangkong.quarantine.forms import (
@@ -341,7 +342,7 @@ def daily_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="quarantine.measure",
-        summary=f"daily list {kind} {day}: {rows} rows, masked",
+        summary=exported(gettext_lazy("Daily list"), rows),
         request=request,
     )
     return response
@@ -352,6 +353,7 @@ def daily_export(request: HttpRequest) -> HttpResponseBase:
 
 def _mask(measures: Any) -> None:
     names = all_category_names()
+    attach_place_labels(m.place for m in measures)
     for m in measures:
         m.masked_document = mask_document(m.person.document_number)
         m.category_name = names.get(m.category, m.category)
@@ -383,7 +385,7 @@ def measure_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="quarantine.measure",
-        summary=f"measures: {rows} rows, masked",
+        summary=exported(gettext_lazy("Measures"), rows),
         request=request,
     )
     return response
@@ -603,7 +605,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
         action=AuditAction.VIEW_FULL,
         obj=measure,
-        summary=f"release certificate of measure {measure.pk} printed",
+        summary=say(gettext_lazy("Release certificate of measure %(id)s printed"), id=measure.pk),
         request=request,
     )
     context = {

@@ -30,9 +30,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.imports.models import ImportJob, PushList
 from fangkong.places.models import Place, PlaceType
 from fangkong.protocols.models import RiskArea
@@ -143,9 +144,18 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
         actor=job.created_by,
         action=AuditAction.CREATE,
         obj=batch,
-        summary=(
-            f"key persons from push list {push_list.pk} (job {job.pk}): {created} new, {batch.merged} already known, "
-            f"{batch.unplaced} unplaced, {batch.outside} outside the district; identify by {deadline:%Y-%m-%d %H:%M}"
+        summary=say(
+            gettext_lazy(
+                "Key persons from push list %(list)s (import %(job)s): %(created)s new, %(merged)s already known, "
+                "%(unplaced)s unplaced, %(outside)s outside the district; identify by %(deadline)s"
+            ),
+            list=push_list.pk,
+            job=job.pk,
+            created=created,
+            merged=batch.merged,
+            unplaced=batch.unplaced,
+            outside=batch.outside,
+            deadline=f"{deadline:%Y-%m-%d %H:%M}",
         ),
         changes={"created": created, "merged": batch.merged, "unplaced": batch.unplaced, "outside": batch.outside},
     )

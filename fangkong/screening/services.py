@@ -14,9 +14,10 @@ from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.core.masking import mask_phone
 from fangkong.core.ratelimit import over_ip_limit, over_limit
 from fangkong.core.scoping import path_in_jurisdiction
@@ -28,6 +29,7 @@ from fangkong.places.models import Place, PlaceType
 from fangkong.protocols.models import RISK_RANK, Protocol
 from fangkong.protocols.selectors import (
     active_protocol,
+    all_category_names,
     build_schedule,
     category_of,
     district_of,
@@ -174,7 +176,12 @@ def transition(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=kp,
-        summary=f"key person {kp.pk}: {before} -> {to}",
+        summary=say(
+            gettext_lazy("Key person %(id)s: %(before)s → %(after)s"),
+            id=kp.pk,
+            before=ClearState(before).label,
+            after=ClearState(to).label,
+        ),
         changes={"clear_state": [before, to]},
         request=request,
     )
@@ -210,7 +217,12 @@ def route_key_person(
         actor=actor,
         action=AuditAction.MOVE,
         obj=kp,
-        summary=f"key person {kp.pk} routed to {place.type} {place.pk}",
+        summary=say(
+            gettext_lazy("Key person %(id)s routed to %(type)s %(place)s"),
+            id=kp.pk,
+            type=PlaceType(place.type).label,
+            place=place.name,
+        ),
         request=request,
     )
     return kp
@@ -240,7 +252,13 @@ def hand_over(
     kp.version += 1
     kp.save(update_fields=["clear_state", "released_at", "released_by", "version", "updated_at"])
     _event(kp, actor, EventKind.STATE, before, ClearState.RELEASED, _("Handed over: %(note)s") % {"note": note})
-    record(actor=actor, action=AuditAction.UPDATE, obj=kp, summary=f"key person {kp.pk} handed over", request=request)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=kp,
+        summary=say(gettext_lazy("Key person %(id)s handed over"), id=kp.pk),
+        request=request,
+    )
     return kp
 
 
@@ -265,7 +283,7 @@ def assign_worker(
     kp.version += 1
     kp.save(update_fields=["worker", "version", "updated_at"])
     _event(kp, actor, EventKind.WORKER, before, str(worker or ""))
-    summary = f"key person {kp.pk} worker -> {getattr(worker, 'pk', '')}"
+    summary = say(gettext_lazy("Key person %(id)s: responsible worker %(worker)s"), id=kp.pk, worker=str(worker or "—"))
     record(actor=actor, action=AuditAction.UPDATE, obj=kp, summary=summary, request=request)
     return kp
 
@@ -313,7 +331,12 @@ def set_category(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=kp,
-        summary=f"key person {kp.pk} category {before} -> {category}",
+        summary=say(
+            gettext_lazy("Key person %(id)s: category %(before)s → %(after)s"),
+            id=kp.pk,
+            before=all_category_names().get(before, before),
+            after=all_category_names().get(category, category),
+        ),
         changes={"category": [before, category]},
         request=request,
     )
@@ -419,7 +442,13 @@ def add_key_person(
         actor=actor,
         action=AuditAction.CREATE if created else AuditAction.UPDATE,
         obj=kp,
-        summary=f"key person {kp.pk} {'created' if created else 'source added'} from {source.kind}",
+        summary=say(
+            gettext_lazy("Key person %(id)s created from: %(source)s")
+            if created
+            else gettext_lazy("Key person %(id)s: source added: %(source)s"),
+            id=kp.pk,
+            source=SourceKind(source.kind).label,
+        ),
         request=request,
     )
     return kp, created
@@ -475,7 +504,7 @@ def add_travel(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=key_person,
-        summary=f"key person {key_person.pk} travel added",
+        summary=say(gettext_lazy("Key person %(id)s: travel added"), id=key_person.pk),
         request=request,
     )
     return travel
@@ -522,7 +551,12 @@ def set_push_deadline(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=batch,
-        summary=f"push list {batch.push_list_id} deadline {before:%Y-%m-%d %H:%M} -> {deadline_at:%Y-%m-%d %H:%M}",
+        summary=say(
+            gettext_lazy("Push list %(id)s: identify by %(before)s → %(after)s"),
+            id=batch.push_list_id,
+            before=f"{before:%Y-%m-%d %H:%M}",
+            after=f"{deadline_at:%Y-%m-%d %H:%M}",
+        ),
         changes={"key_persons": moved},
         request=request,
     )
@@ -588,7 +622,7 @@ def apply_protocol(
         actor=actor,
         action=AuditAction.UPDATE,
         object_type="screening.keyperson",
-        summary=f"applied protocol {protocol.code} to {changed} key persons",
+        summary=say(gettext_lazy("Protocol %(name)s applied to %(n)s key persons"), name=protocol.name, n=changed),
         changes={"protocol": protocol.code, "key_persons": changed},
         request=request,
     )
@@ -613,7 +647,12 @@ def start_sweep(*, actor: Any, place: Place, name: str, request: HttpRequest | N
         actor=actor,
         action=AuditAction.CREATE,
         obj=task,
-        summary=f"sweep {task.pk} of {place.type} {place.pk}",
+        summary=say(
+            gettext_lazy("Sweep %(id)s of %(type)s %(place)s"),
+            id=task.pk,
+            type=PlaceType(place.type).label,
+            place=place.name,
+        ),
         request=request,
     )
     return task
@@ -661,7 +700,13 @@ def record_visit(
 def close_sweep(*, actor: Any, task: SweepTask, request: HttpRequest | None = None) -> SweepTask:
     task.closed_at = timezone.now()
     task.save(update_fields=["closed_at"])
-    record(actor=actor, action=AuditAction.UPDATE, obj=task, summary=f"sweep {task.pk} closed", request=request)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=task,
+        summary=say(gettext_lazy("Sweep %(id)s closed"), id=task.pk),
+        request=request,
+    )
     return task
 
 
@@ -774,7 +819,11 @@ def submit_self_report(*, community: Place, data: SelfReportInput, request: Http
         actor=None,
         action=AuditAction.CREATE,
         obj=report,
-        summary=f"self-report {report.pk} in community {community.pk} from {mask_phone(cleaned['phone'])}",
+        summary=say(
+            gettext_lazy("Self-report in %(community)s from %(phone)s"),
+            community=community.name,
+            phone=mask_phone(cleaned["phone"]),
+        ),
         request=request,
     )
     person = anonymous_match(path=community.path, phone="", name=cleaned["name"], **key)
@@ -828,7 +877,7 @@ def confirm_self_report(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=report,
-        summary=f"self-report {report.pk} confirmed as person {person.pk}",
+        summary=say(gettext_lazy("Self-report %(id)s confirmed as person %(person)s"), id=report.pk, person=person.pk),
         request=request,
     )
     return kp

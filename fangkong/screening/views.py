@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,13 +26,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record, say
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import is_htmx_target
 from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
 from fangkong.people.selectors import describe_search, find_by_document, get_person_for_user
 from fangkong.people.services import StaleVersion, record_full_view
+from fangkong.places.labels import labels_by_path, with_place_labels
 from fangkong.places.models import Place, PlaceType
 from fangkong.places.selectors import breadcrumb, get_place_for_user, jurisdiction_roots
 from fangkong.protocols.models import MeasureKind
@@ -128,6 +130,7 @@ def key_person_list(request: HttpRequest) -> HttpResponse:
     qs, place, form, query = _filtered(request)
     paginator = CountedPaginator(qs.select_related("person", "place", "worker"), settings.PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = with_place_labels(page.object_list, "place")
     context = {
         "page": page,
         "form": form,
@@ -159,6 +162,7 @@ def _export_rows(qs: Any) -> Iterator[dict[str, Any]]:
         "clear_state",
         "measure_kind",
         "place__name",
+        "place__path",
         "is_unplaced",
         "outside_district",
         "due_at",
@@ -168,6 +172,9 @@ def _export_rows(qs: Any) -> Iterator[dict[str, Any]]:
         "created_at",
     ).iterator(chunk_size=EXPORT_CHUNK)
     while chunk := list(islice(rows, EXPORT_CHUNK)):
+        places = labels_by_path((r["place__path"], r["place__name"]) for r in chunk if r["place__path"])
+        for row in chunk:
+            row["place"] = places.get(row["place__path"] or "", "")
         yield from chunk
 
 
@@ -183,7 +190,7 @@ def _export_columns() -> list[Column]:
         Column(gettext_lazy("Category"), lambda r: categories.get(r["category"], r["category"]), 18),
         Column(gettext_lazy("State"), lambda r: states.get(r["clear_state"], ""), 10),
         Column(gettext_lazy("Measure"), lambda r: measures.get(r["measure_kind"], ""), 14),
-        Column(gettext_lazy("Place"), lambda r: r["place__name"], 16),
+        Column(gettext_lazy("Place"), itemgetter("place"), 30),
         Column(gettext_lazy("Unplaced"), lambda r: yes if r["is_unplaced"] else "", 8),
         Column(gettext_lazy("To hand over"), lambda r: yes if r["outside_district"] else "", 8),
         Column(gettext_lazy("Identify by"), lambda r: r["due_at"], 18),
@@ -204,12 +211,11 @@ def key_person_export(request: HttpRequest) -> HttpResponseBase:
     filters = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
     if "q" in filters:
         filters["q"] = describe_search(filters["q"])
-    described = ", ".join(f"{k}={v}" for k, v in filters.items()) or "all"
     record(
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="screening.keyperson",
-        summary=f"masked export of key persons ({described}): {count} rows",
+        summary=exported(gettext_lazy("Key persons"), count),
         changes={"filters": filters, "rows": count},
         request=request,
     )
@@ -223,6 +229,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     qs = work_queue(request.user, mine_only=mine)
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_place_labels(page.object_list, "place")
     return render(
         request,
         "screening/queue.html",
@@ -599,7 +606,9 @@ def coverage_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="screening.keyperson",
-        summary=f"coverage board export of {place.type} {place.pk}: {count} rows",
+        summary=say(
+            gettext_lazy("Screening coverage of %(place)s exported: %(rows)s rows"), place=place.name, rows=count
+        ),
         request=request,
     )
     return response
@@ -626,7 +635,7 @@ def sweep_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc.messages)
             else:
                 return redirect("screening:sweep", task.pk)
-    tasks = list(sweeps_for(request.user)[:100])
+    tasks = with_place_labels(sweeps_for(request.user)[:100], "place")
     return render(
         request,
         "screening/sweeps.html",
@@ -649,7 +658,7 @@ def sweep_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "screening/sweep.html",
         {
             "task": task,
-            "rows": sweep_households(task, request.user, only_open=only_open),
+            "rows": with_place_labels(sweep_households(task, request.user, only_open=only_open), "household"),
             "progress": sweep_progress(task),
             "outcomes": VisitOutcome.choices,
             "only_open": only_open,
@@ -767,7 +776,7 @@ def apply_preview(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     protocol = active_protocol(district).protocol
     candidates = list(key_persons_under_other_protocol(request.user, protocol)[:500])
-    changes = protocol_changes(candidates, protocol)
+    changes = protocol_changes(with_place_labels(candidates, "place"), protocol)
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("key_person") if v.isdigit()]
         changed = apply_protocol(

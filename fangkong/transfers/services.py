@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import record, say
 from fangkong.core.errors import Conflict
 from fangkong.core.masking import mask_phone
 from fangkong.core.scoping import require_jurisdiction
@@ -111,7 +112,13 @@ def create_vehicle(*, actor: Any, data: VehicleInput, request: HttpRequest | Non
         raise ValidationError(
             {"plate": [_("A vehicle with plate %(plate)s is already registered.") % {"plate": plate}]}
         ) from exc
-    record(actor=actor, action=AuditAction.CREATE, obj=vehicle, summary=f"vehicle {plate}", request=request)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=vehicle,
+        summary=say(gettext_lazy("Vehicle %(plate)s added"), plate=plate),
+        request=request,
+    )
     return vehicle
 
 
@@ -166,7 +173,7 @@ def update_vehicle(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=vehicle,
-        summary=f"vehicle {vehicle.plate}",
+        summary=say(gettext_lazy("Vehicle %(plate)s edited"), plate=vehicle.plate),
         changes=changes,
         request=request,
     )
@@ -357,7 +364,12 @@ def create_task(*, actor: Any, data: TaskInput, request: HttpRequest | None = No
         actor=actor,
         action=AuditAction.CREATE,
         obj=task,
-        summary=f"transfer task {task.pk} ({task.kind}, {len(measures)} persons)",
+        summary=say(
+            gettext_lazy("Transfer task %(id)s (%(kind)s, %(n)s persons)"),
+            id=task.pk,
+            kind=TransferKind(task.kind).label,
+            n=len(measures),
+        ),
         request=request,
     )
     return task
@@ -384,7 +396,7 @@ def assign_vehicle(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=task,
-        summary=f"transfer task {task.pk}: vehicle {vehicle.pk}",
+        summary=say(gettext_lazy("Transfer task %(id)s: vehicle %(plate)s"), id=task.pk, plate=vehicle.plate),
         changes={"vehicle": [before, vehicle.pk]},
         request=request,
     )
@@ -407,7 +419,7 @@ def add_passenger(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=task,
-        summary=f"transfer task {task.pk}: measure {measure.pk} added",
+        summary=say(gettext_lazy("Transfer task %(id)s: measure %(measure)s added"), id=task.pk, measure=measure.pk),
         request=request,
     )
     return passenger
@@ -427,7 +439,9 @@ def remove_passenger(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=task,
-        summary=f"transfer task {task.pk}: measure {passenger.measure_id} removed",
+        summary=say(
+            gettext_lazy("Transfer task %(id)s: measure %(measure)s removed"), id=task.pk, measure=passenger.measure_id
+        ),
         request=request,
     )
 
@@ -446,7 +460,12 @@ def add_crew_member(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=task,
-        summary=f"transfer task {task.pk}: crew {member.role} {mask_phone(member.phone)}",
+        summary=say(
+            gettext_lazy("Transfer task %(id)s: crew %(role)s %(phone)s"),
+            id=task.pk,
+            role=CrewRole(member.role).label,
+            phone=mask_phone(member.phone),
+        ),
         request=request,
     )
     return member
@@ -464,7 +483,7 @@ def remove_crew_member(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=task,
-        summary=f"transfer task {task.pk}: crew member {member.pk} removed",
+        summary=say(gettext_lazy("Transfer task %(id)s: a crew member removed"), id=task.pk),
         request=request,
     )
 
@@ -504,7 +523,7 @@ def depart(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=task,
-        summary=f"transfer task {task.pk} departed",
+        summary=say(gettext_lazy("Transfer task %(id)s departed"), id=task.pk),
         changes={"status": [TransferStatus.PLANNED, TransferStatus.EN_ROUTE]},
         request=request,
     )
@@ -629,7 +648,12 @@ def arrive(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=task,
-        summary=f"transfer task {task.pk} arrived: {len(result.placed)} placed, {len(result.unplaced)} unplaced",
+        summary=say(
+            gettext_lazy("Transfer task %(id)s arrived: %(placed)s placed, %(unplaced)s not placed"),
+            id=task.pk,
+            placed=len(result.placed),
+            unplaced=len(result.unplaced),
+        ),
         changes={"status": [TransferStatus.EN_ROUTE, TransferStatus.ARRIVED]},
         request=request,
     )
@@ -661,7 +685,9 @@ def record_disinfection(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=task,
-        summary=f"transfer task {task.pk}: vehicle {vehicle.pk} disinfected",
+        summary=say(
+            gettext_lazy("Transfer task %(id)s: vehicle %(plate)s disinfected"), id=task.pk, plate=vehicle.plate
+        ),
         request=request,
     )
     return task
@@ -683,7 +709,7 @@ def cancel_task(*, actor: Any, task: TransferTask, reason: str, request: HttpReq
         actor=actor,
         action=AuditAction.UPDATE,
         obj=task,
-        summary=f"transfer task {task.pk} cancelled",
+        summary=say(gettext_lazy("Transfer task %(id)s cancelled"), id=task.pk),
         changes={"status": [TransferStatus.PLANNED, TransferStatus.CANCELLED]},
         request=request,
     )
@@ -733,7 +759,11 @@ def request_hospital_transfer(
             actor=actor,
             action=AuditAction.UPDATE,
             obj=other,
-            summary=f"transfer task {other.pk}: measure {measure.pk} taken off for hospital transfer",
+            summary=say(
+                gettext_lazy("Transfer task %(id)s: measure %(measure)s taken off for a hospital transfer"),
+                id=other.pk,
+                measure=measure.pk,
+            ),
             request=request,
         )
     task = TransferTask.objects.create(
@@ -756,7 +786,11 @@ def request_hospital_transfer(
         actor=actor,
         action=AuditAction.CREATE,
         obj=task,
-        summary=f"transfer task {task.pk}: hospital transfer for measure {measure.pk}",
+        summary=say(
+            gettext_lazy("Transfer task %(id)s: hospital transfer for measure %(measure)s"),
+            id=task.pk,
+            measure=measure.pk,
+        ),
         request=request,
     )
     return task
@@ -802,7 +836,11 @@ def request_fever_clinic_transfer(
         actor=actor,
         action=AuditAction.CREATE,
         obj=task,
-        summary=f"transfer task {task.pk}: fever clinic for checkpoint alert {alert.pk}",
+        summary=say(
+            gettext_lazy("Transfer task %(id)s: to the fever clinic for checkpoint alert %(alert)s"),
+            id=task.pk,
+            alert=alert.pk,
+        ),
         request=request,
     )
     return task

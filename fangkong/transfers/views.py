@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.audit.models import AuditAction
-from fangkong.audit.services import record
+from fangkong.audit.services import exported, record
 from fangkong.core.errors import Conflict
 from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import render_page_or_partial
@@ -25,6 +25,7 @@ from fangkong.core.masking import mask_document, mask_phone
 from fangkong.core.paging import CountedPaginator
 from fangkong.core.validators import search_term
 from fangkong.places.forms import apply_service_error
+from fangkong.places.labels import with_place_labels
 from fangkong.places.selectors import get_place_for_user
 from fangkong.quarantine.models import Measure
 from fangkong.quarantine.selectors import get_measure_for_user
@@ -134,7 +135,7 @@ def task_export(request: HttpRequest) -> HttpResponseBase:
         actor=request.user,
         action=AuditAction.EXPORT,
         object_type="transfers.transfertask",
-        summary=f"transfer tasks exported (masked): {rows} rows",
+        summary=exported(gettext_lazy("Transfer tasks"), rows),
         request=request,
     )
     return response
@@ -428,6 +429,7 @@ def vehicle_list(request: HttpRequest) -> HttpResponse:
     form = VehicleFilterForm(request.GET)
     qs = vehicles_for(request.user, **form.filters())
     page = CountedPaginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_place_labels(page.object_list, "place")
     booked = booked_tasks(list(page.object_list))
     for vehicle in page.object_list:
         vehicle.booked_task = booked.get(vehicle.pk)

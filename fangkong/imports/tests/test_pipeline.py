@@ -97,9 +97,9 @@ def test_import_is_audited_at_start_and_finish_without_personal_values(world: An
     job = run(world.hq, rosters(tmp_path, 2), "population", world.A.community)
     events = AuditEvent.objects.filter(action="import", object_id=str(job.pk)).order_by("pk")
     summaries = [e.summary for e in events]
-    assert any(s.startswith("upload") for s in summaries)
-    assert any(s.startswith("start") for s in summaries)
-    assert any(s.startswith("finished") and "2 accepted" in s for s in summaries)
+    assert any(s.startswith("Uploaded") for s in summaries)
+    assert any(s.startswith("Started") for s in summaries)
+    assert any(s.startswith("Finished") and "2 accepted" in s for s in summaries)
     for event in events:
         assert resident_id(1001) not in event.summary + str(event.changes)
         assert "13900000001" not in event.summary + str(event.changes)
