@@ -7,8 +7,11 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("Screening")
 
     def ready(self) -> None:
+        from fangkong.imports.categories import register_category_provider
         from fangkong.people.timeline import register_provider
         from fangkong.screening import signals  # noqa: F401
+        from fangkong.screening.pushlists import push_category_choices
         from fangkong.screening.timeline import key_person_events
 
         register_provider(key_person_events)
+        register_category_provider(push_category_choices)
