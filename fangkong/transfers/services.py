@@ -735,14 +735,18 @@ def request_hospital_transfer(
                 _("%(name)s is on transfer task #%(task)d, en route; redirect the vehicle to hospital.")
                 % {"name": measure.person.name, "task": other.pk}
             )
-        TransferPassenger.objects.filter(pk=current.pk).delete()
-        record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=other,
-            summary=f"transfer task {other.pk}: measure {measure.pk} taken off for hospital transfer",
-            request=request,
-        )
+        if is_site_request(other):
+            # The transfer to a site nobody acted on yet: called off (cancelled once empty).
+            withdraw_from_site_request(actor=actor, passenger=current, reason=_("Hospital transfer instead"))
+        else:
+            TransferPassenger.objects.filter(pk=current.pk).delete()
+            record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=other,
+                summary=f"transfer task {other.pk}: measure {measure.pk} taken off for hospital transfer",
+                request=request,
+            )
     task = TransferTask.objects.create(
         kind=TransferKind.TO_HOSPITAL,
         place=measure.place,

@@ -109,3 +109,15 @@ def test_the_key_person_page_offers_no_released_step_while_a_measure_holds_the_p
     assert 'name="to" value="released"' not in page
     assert 'id="release-note"' in page
     assert f"/quarantine/measures/{measure.pk}/" in page
+
+
+def test_a_hospital_transfer_calls_off_the_request_to_a_site(world: World) -> None:
+    from fangkong.transfers.services import request_hospital_transfer
+
+    make_site(world.hq, world.A.street)
+    measure = new_measure(world)
+    request = TransferTask.objects.get()
+    hospital = request_hospital_transfer(actor=None, measure=measure, reason="发热")
+    request.refresh_from_db()
+    assert request.status == TransferStatus.CANCELLED
+    assert list(TransferPassenger.objects.filter(is_active=True).values_list("task_id", flat=True)) == [hospital.pk]
