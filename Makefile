@@ -37,14 +37,14 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Debian: apt-get install python3.11)." >&2; exit 1; }
 	@if [ ! -x $(PY) ]; then \
 	  $(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	    rm -rf $(VENV); echo "Installing python3.11-venv (ensurepip)…"; \
 	    $(call apt_install,python3.11-venv) && $(PYTHON) -m venv $(VENV); }; \
 	fi
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.lock
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 

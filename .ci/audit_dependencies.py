@@ -1,4 +1,4 @@
-"""pip-audit over requirements.lock, with a verdict that cannot pass silently.
+"""pip-audit over requirements.lock and requirements-dev.lock, with a verdict that cannot pass silently.
 
 pip-audit reports "No known vulnerabilities found" even when it could not look a single package up
 (e.g. the vulnerability service is unreachable from this machine). This wrapper counts what was
@@ -21,8 +21,11 @@ def main() -> int:
     audit = Path(sys.executable).with_name("pip-audit")
     command = [
         str(audit),
+        # Both locks by name: pip-audit without pip does not follow the dev lock's "-r requirements.lock".
         "--requirement",
         str(ROOT / "requirements.lock"),
+        "--requirement",
+        str(ROOT / "requirements-dev.lock"),
         "--no-deps",  # the lock pins every package, dependencies included
         "--disable-pip",
         "--vulnerability-service",

@@ -123,6 +123,7 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         household = grid_ok = community_ok = wrong = unplaced = flagged = false_outside = 0
         misses: list[str] = []
+        wrongs: list[str] = []
         for (address, house), match in zip(everything, matches, strict=True):
             if house is None:
                 flagged += match.outside
@@ -135,7 +136,9 @@ def main() -> int:
             elif len(match.path) == 3 * step:
                 # A village's houses are numbered per grid: 姚孟村11号 names the village, not the grid.
                 community_ok += house.path.startswith(match.path)
-                wrong += not house.path.startswith(match.path)
+                if not house.path.startswith(match.path):
+                    wrong += 1
+                    wrongs.append(f"{address} -> {match.path}")
             elif match.place_id == house.pk:
                 household += 1
                 grid_ok += 1
@@ -143,6 +146,7 @@ def main() -> int:
                 grid_ok += 1
             else:
                 wrong += 1
+                wrongs.append(f"{address} -> {match.path}")
         n, m = len(rows), len(outside_rows)
         print(f"held-out list: {n} addresses of demo households ({args.size} district), {m} outside addresses")
         print(f"  routed to the right household: {household / n:.1%}")
@@ -152,7 +156,8 @@ def main() -> int:
               f"wrongly flagged outside: {false_outside / n:.1%}")  # fmt: skip
         print(f"  outside addresses flagged: {flagged / m:.1%}")
         if os.environ.get("SHOW_MISSES"):
-            print("\n".join(misses[:30]))
+            print("unplaced:", *misses[:30], sep="\n  ")
+            print("wrong:", *wrongs[:30], sep="\n  ")
         print(f"  time: {elapsed / len(everything) * 1000 * 1000:.0f} ms per 1,000 rows (index build included)")
     return 0
 

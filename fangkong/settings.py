@@ -191,7 +191,17 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# Behind a trusted TLS reverse proxy (nginx): take the scheme and the client's address from its headers.
+# Never set this without such a proxy in front, or any client can claim any address.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# The header the proxy appends the client's address to, and how many trusted proxies append to it.
+TRUSTED_PROXY_HEADER = "HTTP_" + os.environ.get("TRUSTED_PROXY_HEADER", "X-Forwarded-For").upper().replace("-", "_")
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+# Rate limits (fangkong.core.ratelimit, django-ratelimit) count in this cache: Redis when REDIS_URL is set.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "fangkong.core.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "fangkong.core.ratelimit.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -264,5 +274,9 @@ LOGGING = {
 # Screening: hours a push list's persons must be identified within, unless the upload says otherwise.
 SCREENING_PUSH_DEADLINE_HOURS = int(os.environ.get("SCREENING_PUSH_DEADLINE_HOURS", "24"))
 # Resident self-report (public page): reports per phone per day and per address per hour.
-SELF_REPORT_PER_PHONE_PER_DAY = 3
-SELF_REPORT_PER_IP_PER_HOUR = 30
+SELF_REPORT_PER_PHONE_PER_DAY = int(os.environ.get("SELF_REPORT_PER_PHONE_PER_DAY", "3"))
+SELF_REPORT_PER_IP_PER_HOUR = int(os.environ.get("SELF_REPORT_PER_IP_PER_HOUR", "30"))
+# Per public link (a community's self-report page, a venue's check-in page), whoever posts: a flood from
+# rotating addresses and phones still stops here.
+SELF_REPORT_PER_LINK_PER_HOUR = int(os.environ.get("SELF_REPORT_PER_LINK_PER_HOUR", "300"))
+CHECK_IN_PER_LINK_PER_HOUR = int(os.environ.get("CHECK_IN_PER_LINK_PER_HOUR", "3000"))

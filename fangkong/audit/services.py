@@ -11,9 +11,12 @@ from fangkong.audit.models import AuditAction, AuditEvent
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as the rate limits see it (behind a trusted proxy: the address it saw)."""
+    from fangkong.core.ratelimit import client_ip as address
+
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return address(request) or None
 
 
 def record(

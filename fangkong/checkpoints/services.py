@@ -49,6 +49,7 @@ from fangkong.core.validators import (
     validate_moment,
 )
 from fangkong.people.models import DocumentType, Person, ResidentType
+from fangkong.people.selectors import anonymous_match
 from fangkong.places.counts import adjust_counts, person_deltas
 from fangkong.places.models import Place
 from fangkong.protocols.models import MeasureKind
@@ -377,7 +378,9 @@ def _escalate(
 ) -> Alert:
     checkpoint = registration.checkpoint
     person = registration.person
-    if person is None:
+    if person is None and getattr(actor, "is_authenticated", False):
+        # Staff at the gate register an unknown outsider; an anonymous check-in creates no register entry
+        # (its registration keeps what was typed, and the alert carries it to the community).
         try:
             with transaction.atomic():
                 person = _person_for_escalation(values, checkpoint, actor)
@@ -452,9 +455,20 @@ def register(
     assert checkpoint is not None
     if _already_registered(values["client_id"]):
         return RegistrationResult(client_id, "duplicate")
-    person = find_person(
-        document_type=values["document_type"], document_number=values["document_number"], phone=values["phone"]
-    )
+    if getattr(actor, "is_authenticated", False):
+        person = find_person(
+            document_type=values["document_type"], document_number=values["document_number"], phone=values["phone"]
+        )
+    else:
+        # An anonymous check-in speaks for this checkpoint's place only, and only under the right name:
+        # it must never link to (and show this community) a resident of elsewhere (issue 16 A1).
+        person = anonymous_match(
+            path=checkpoint.place_path,
+            document_type=values["document_type"],
+            document_number=values["document_number"],
+            phone=values["phone"],
+            name=values["name"],
+        )
     key_person = open_key_person(person)
     assessment = assess(values, key_person)
     if person is not None and not values["name"]:
@@ -734,7 +748,7 @@ def self_check_in(
     except ValidationError:
         phone = ""
     try:
-        check_rate(ip=request.META.get("REMOTE_ADDR") if request else None, phone=f"checkin:{phone}" if phone else "")
+        check_rate(request=request, phone=phone, form="checkin", link=f"checkpoint:{checkpoint.pk}")
     except RateLimited:
         raise SelfCheckInLimited from None
     result = register(actor=None, data=data, checkpoint=checkpoint, source=RegistrationSource.SELF, request=request)

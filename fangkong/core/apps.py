@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from fangkong.core import lookups  # noqa: F401  (registers field__any_of)
+        from fangkong.core import (
+            lookups,  # noqa: F401  (registers field__any_of)
+            ratelimit,  # noqa: F401  (registers the shared-cache deploy check)
+        )

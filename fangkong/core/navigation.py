@@ -56,6 +56,7 @@ NAV: list[NavItem | NavGroup] = [
         (
             NavItem(_("Key persons"), "screening:list", "screening.view_keyperson"),
             NavItem(_("Work queue"), "screening:queue", "screening.change_keyperson"),
+            NavItem(_("Self-reports"), "screening:self_reports", "screening.view_keyperson"),
             NavItem(_("Screening coverage"), "screening:coverage", "screening.view_coverage"),
             NavItem(_("Sweeps"), "screening:sweeps", "screening.view_sweeptask"),
         ),

@@ -89,3 +89,17 @@ def require_jurisdiction(user: Any, path: str) -> None:
     """For a write: PermissionDenied unless `path` lies inside the user's jurisdiction."""
     if not path_in_jurisdiction(user, path):
         raise PermissionDenied
+
+
+def scope_to_place(queryset: QuerySet[M], path: str, *, path_field: str | None = None) -> QuerySet[M]:
+    """Restrict a queryset to one place's subtree: the jurisdiction of an anonymous submission.
+
+    A public form (a community's self-report page, a venue's check-in) speaks for the place it was
+    printed for and no further: what it may match in the register lies below that place.
+    """
+    field = path_field or getattr(queryset.model, "scope_path_field", None)
+    if field is None:
+        raise TypeError(f"{queryset.model.__name__} declares no scope_path_field; pass path_field explicitly.")
+    if not path:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__startswith": path})

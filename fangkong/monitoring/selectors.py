@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from fangkong.monitoring.models import (
     HomeCare,
     Slot,
     TeamRole,
+    Urgency,
 )
 from fangkong.places.models import Place
 from fangkong.quarantine.models import Measure, MeasurePhase, MeasureStatus, Site
@@ -202,8 +203,12 @@ def alerts_for(
         qs = qs.filter(place_path__startswith=place.path)
     if since is not None:
         qs = qs.filter(date__gte=since)
-    return qs.select_related("measure__person", "measure__site", "assigned_to", "closed_by").order_by(
-        "-created_at", "-id"
+    # Urgent alerts (a fever, symptoms) come before routine ones (a missed report), newest first in each.
+    rank = Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        qs.select_related("measure__person", "measure__site", "assigned_to", "closed_by")
+        .alias(urgency_rank=rank)
+        .order_by("urgency_rank", "-created_at", "-id")
     )
 
 
@@ -255,3 +260,24 @@ def slot_progress(user: Any, *, day: dt.date, slot: str) -> dict[str, int]:
 
 def sites_for_board(user: Any) -> QuerySet[Site]:
     return scope_to_user(Site.objects.all(), user).order_by("name")
+
+
+@dataclass(frozen=True)
+class CareContact:
+    role: str
+    name: str
+    phone: str
+
+
+def care_contacts(measure: Measure) -> list[CareContact]:
+    """Whom the person under the measure can call: their home care team, or the site's contact.
+
+    Shown on the person's own signed report link (never in a list), so the phones are whole.
+    """
+    if measure.site_id is not None and not measure.at_home:
+        site = measure.site
+        if site is not None and site.contact_phone:
+            return [CareContact(role=site.name, name=site.contact_name, phone=site.contact_phone)]
+        return []
+    members = CareTeamMember.objects.filter(home_care__measure=measure).order_by("role", "id")
+    return [CareContact(role=m.get_role_display(), name=m.name, phone=m.phone) for m in members]

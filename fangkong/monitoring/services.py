@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -21,6 +20,7 @@ from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.errors import Conflict
 from fangkong.core.masking import mask_phone
+from fangkong.core.ratelimit import over_ip_limit, over_limit
 from fangkong.core.scoping import require_jurisdiction
 from fangkong.core.validators import clean_free_text, parse_phone, to_halfwidth
 from fangkong.monitoring import slots
@@ -301,23 +301,14 @@ def _slot_words(day: dt.date, slot: str) -> dict[str, str]:
     return {"date": day.isoformat(), "slot": str(Slot(slot).label).lower()}
 
 
-def _hit(key: str, limit: int, seconds: int) -> bool:
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count <= limit
-
-
-def check_report_rate(*, measure_id: int, ip: str | None) -> None:
-    """Per-link and per-address limits on the public report page (no CAPTCHA on a slow phone)."""
+def check_report_rate(*, measure_id: int, request: HttpRequest | None) -> None:
+    """Per-link and per-address limits on the public report page (no CAPTCHA on a slow phone), counted in
+    the shared cache (fangkong.core.ratelimit)."""
     per_link = int(getattr(settings, "MONITORING_REPORTS_PER_LINK_PER_HOUR", 10))
     per_ip = int(getattr(settings, "MONITORING_REPORTS_PER_IP_PER_HOUR", 60))
-    if not _hit(f"monitoring:report:link:{measure_id}", per_link, 3600):
+    if over_limit(request, group="monitoring:link", key=f"measure:{measure_id}", rate=f"{per_link}/h"):
         raise ReportRateLimited
-    if ip and not _hit(f"monitoring:report:ip:{ip}", per_ip, 3600):
+    if over_ip_limit(request, group="monitoring:ip", rate=f"{per_ip}/h"):
         raise ReportRateLimited
 
 
@@ -330,7 +321,7 @@ def submit_self_report(
     from fangkong.quarantine.services import measure_for_report_token
 
     measure = measure_for_report_token(token)
-    check_report_rate(measure_id=measure.pk, ip=request.META.get("REMOTE_ADDR") if request else None)
+    check_report_rate(measure_id=measure.pk, request=request)
     current = slots.local(now)
     window = slots.open_window(current)
     if window is None:

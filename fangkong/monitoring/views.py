@@ -48,6 +48,7 @@ from fangkong.monitoring.forms import (
 from fangkong.monitoring.models import HomeCare, Slot, Symptom
 from fangkong.monitoring.selectors import (
     alerts_for,
+    care_contacts,
     deliveries_of,
     get_alert_for_user,
     get_delivery,
@@ -604,6 +605,7 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
         "monitoring/self_report.html",
         {
             "masked_name": mask_name(measure.person.name),
+            "contacts": care_contacts(measure),
             "form": form,
             "today": today,
             "window": window,

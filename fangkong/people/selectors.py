@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from fangkong.accounts.models import Membership, Role
 from fangkong.core.masking import mask_document, mask_name, mask_phone
-from fangkong.core.scoping import scope_to_user
+from fangkong.core.scoping import scope_to_place, scope_to_user
 from fangkong.core.validators import normalize_document_number, normalize_phone
 from fangkong.people.models import Person
 from fangkong.places.counts import counts_for, household_count
@@ -99,6 +99,49 @@ def find_by_document(user: Any, document_type: str, document_number: str) -> Per
         .filter(document_type=document_type, document_number=document_number)
         .first()
     )
+
+
+# --- Anonymous submissions: what they may match in the register (issue 16 A1) ---
+
+
+def same_name(typed: str, registered: str) -> bool:
+    """Whether a typed name is the registered one (spaces and letter case aside)."""
+    a, b = "".join((typed or "").split()).casefold(), "".join((registered or "").split()).casefold()
+    return bool(a) and a == b
+
+
+def anonymous_match(*, path: str, document_type: str, document_number: str, phone: str, name: str) -> Person | None:
+    """The register's person behind an anonymous submission made for the place at `path`, or None.
+
+    Only a person living inside that place matches, and only when the typed name agrees: an anonymous
+    form must never link to (and so reveal) a person of another jurisdiction, nor to the wrong person of
+    its own. A phone matches only when exactly one person there holds it (a family may share one).
+    """
+    qs = scope_to_place(Person.objects.filter(merged_into__isnull=True), path)
+    if document_number:
+        holder = Person.objects.filter(document_type=document_type, document_number=document_number).first()
+        if holder is not None and holder.merged_into_id:
+            holder = Person.objects.filter(pk=holder.merged_into_id).first()
+        candidates = [holder] if holder is not None and qs.filter(pk=holder.pk).exists() else []
+    elif phone:
+        candidates = list(qs.filter(phone=phone)[:2])
+        candidates = candidates if len(candidates) == 1 else []
+    else:
+        candidates = []
+    return next((p for p in candidates if same_name(name, p.name)), None)
+
+
+def register_matches_for(user: Any, *, document_type: str, document_number: str, name: str) -> list[Person]:
+    """Persons of the user's jurisdiction an anonymous report may be confirmed as: same document, same name."""
+    if not document_number:
+        return []
+    qs = scope_to_user(
+        Person.objects.filter(
+            document_type=document_type, document_number=document_number, merged_into__isnull=True
+        ).select_related("place"),
+        user,
+    )
+    return [p for p in qs[:5] if same_name(name, p.name)]
 
 
 # --- Coverage of the population base (人口底数): counts under an authorised place ---

@@ -60,6 +60,9 @@ _TRIPLE = re.compile(r"(\d+)[-—–](\d+)[-—–](\d+)")
 _UNIT_ROOM = re.compile(r"(号楼)(\d+)[-—–](\d+)")
 _ROOM_SUFFIX = re.compile(r"(\d+)(?:室|户)")
 _BUILDING_SPEC = re.compile(r"\d+(?:号楼|单元)")
+# What is left of a fuzzy query once numbers and their markers are gone: a name needs two characters of it
+# ("40号" or "1号" names no place, however well it matches "开源路140号院").
+_NOT_NAME = re.compile(rf"\d+|{_MARKERS}|#")
 
 
 def chinese_number(text: str) -> int | None:
@@ -382,12 +385,21 @@ class AddressIndex:
         hits: dict[int, tuple[float, int]] = {}
         if not self.has_keys:
             return hits
+        starts: dict[int, int] = {}
         for end, (key, targets) in self.automaton.iter(text):
             for pk, weight in targets:
                 value = len(key) * weight
                 if value > hits.get(pk, (0.0, 0))[0]:
                     hits[pk] = (value, end + 1)
-        return hits
+                    starts[pk] = end + 1 - len(key)
+        # A name found only inside an ancestor's name (高皇 in 东高皇乡) is not named by the address.
+        inside = {
+            pk
+            for pk, (_value, end) in hits.items()
+            for other in self.ancestors(pk)
+            if other in hits and starts[other] <= starts[pk] and end <= hits[other][1]
+        }
+        return {pk: hit for pk, hit in hits.items() if pk not in inside}
 
     def scored(self, text: str, *, under: Place | None = None, fuzzy: bool = True) -> list[tuple[int, float, int]]:
         """(node id, score, end of its match) of the candidate places, best first."""
@@ -449,10 +461,12 @@ class AddressIndex:
         rest = text[start:]
         spec = _BUILDING_SPEC.search(rest)
         query = rest[: spec.start()] if spec else rest
-        if len(query) < 2:
+        if len(_NOT_NAME.sub("", query)) < 2:
             return
         if above:
-            scope = {c for pk in above for c in self.compounds_under.get(pk, ())}
+            # Under the deepest level the address names: 白庙村's compounds, not the whole township's.
+            communities = [pk for pk in above if self.nodes[pk].type == PlaceType.COMMUNITY]
+            scope = {c for pk in (communities or above) for c in self.compounds_under.get(pk, ())}
             choices = [c for c in self.fuzzy_keys[PlaceType.COMPOUND] if c[2] in scope]
         else:
             choices = self.fuzzy_keys[PlaceType.COMPOUND] + self.fuzzy_keys[PlaceType.COMMUNITY]

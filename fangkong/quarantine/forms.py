@@ -144,7 +144,8 @@ class LeaveForm(StyledForm):
 class TestForm(StyledForm):
     due_on = fields.DateField(label=_("Due"), widget=forms.HiddenInput)
     sampled_on = fields.DateField(when=When.PAST, label=_("Sampled"), widget=forms.DateInput(attrs={"type": "date"}))
-    outcome = forms.ChoiceField(label=_("Result"), choices=TestOutcome.choices)
+    # No preselected result: one careless click must not record a negative.
+    outcome = forms.ChoiceField(label=_("Result"), choices=[("", _("Choose the result")), *TestOutcome.choices])
 
     def clean_sampled_on(self) -> Any:
         value = self.cleaned_data["sampled_on"]

@@ -304,3 +304,74 @@ class SweepVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id}:{self.household_id} {self.outcome}"
+
+
+class SelfReport(models.Model):
+    """居民报备: what a resident (or a shop or firm for someone) typed on the community's public page.
+
+    An anonymous submission is a report, not a register entry: it holds only what the submitter typed and
+    links to a person of the register only when that person lives inside the community and the name agrees,
+    or when staff whose jurisdiction holds the person confirm the match (issue 16 A1).
+    """
+
+    scope_path_field = "place_path"
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    place_path = models.CharField(max_length=255, editable=False)
+    name = models.CharField(_("name as typed"), max_length=50)
+    document_type = models.CharField(_("document type"), max_length=16)
+    document_number = models.CharField(_("document number as typed"), max_length=20)
+    phone = models.CharField(_("mobile phone as typed"), max_length=11)
+    address = models.CharField(_("address as typed"), max_length=200, blank=True)
+    came_from = models.CharField(_("came from"), max_length=200)
+    arrived_on = models.DateField(_("arrived on"))
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    # The day it was made, in the district's time zone: one report per document and community a day.
+    reported_on = models.DateField(_("reported on"))
+    reported_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    key_person = models.ForeignKey(
+        KeyPerson,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="self_reports",
+        verbose_name=_("key person"),
+        db_index=False,
+    )
+    linked_at = models.DateTimeField(_("linked"), null=True, blank=True)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("self-report")
+        verbose_name_plural = _("self-reports")
+        constraints = [
+            # Idempotency of the public page: the same document reported twice the same day in the same
+            # community is one report, however many submissions race (the loser answers "already received").
+            models.UniqueConstraint(
+                fields=["place", "document_type", "document_number", "reported_on"],
+                name="selfreport_one_per_document_per_day",
+            ),
+        ]
+        indexes = [
+            # The community's list of reports: place_path LIKE 'prefix%' ORDER BY id DESC.
+            models.Index(
+                fields=["place_path", "id"], name="selfreport_scope_id", opclasses=["varchar_pattern_ops", "int8_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.reported_on}"
+
+    @property
+    def masked_document(self) -> str:
+        from fangkong.core.masking import mask_document
+
+        return mask_document(self.document_number)
+
+    @property
+    def masked_phone(self) -> str:
+        from fangkong.core.masking import mask_phone
+
+        return mask_phone(self.phone)

@@ -20,6 +20,7 @@ from fangkong.screening.models import (
     KeyPersonEvent,
     KeyPersonSource,
     PushBatch,
+    SelfReport,
     SweepTask,
     SweepVisit,
     VisitOutcome,
@@ -356,3 +357,17 @@ def key_persons_under_other_protocol(user: Any, protocol: Any) -> QuerySet[KeyPe
         .exclude(protocol=protocol)
         .order_by("id")
     )
+
+
+# --- self-reports (居民报备) ----------------------------------------------------------------------
+
+
+def self_reports_for(user: Any, *, open_only: bool = False) -> QuerySet[SelfReport]:
+    """The reports made on the public pages of the user's communities, newest first."""
+    qs = scope_to_user(SelfReport.objects.select_related("place", "key_person"), user)
+    return (qs.filter(key_person__isnull=True) if open_only else qs).order_by("-id")
+
+
+def get_self_report_for_user(user: Any, pk: int) -> SelfReport:
+    # Outside the user's jurisdiction is indistinguishable from not existing.
+    return get_object_or_404(scope_to_user(SelfReport.objects.select_related("place", "key_person"), user), pk=pk)

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.http import HttpRequest
@@ -19,11 +18,12 @@ from django.utils.translation import gettext as _
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record
 from fangkong.core.masking import mask_phone
+from fangkong.core.ratelimit import over_ip_limit, over_limit
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.core.validators import validate_clean_text
 from fangkong.people.models import Person, ResidentType
+from fangkong.people.selectors import anonymous_match
 from fangkong.people.services import PersonInput, StaleVersion, clean_person_input
-from fangkong.places.counts import adjust_counts, person_deltas
 from fangkong.places.models import Place, PlaceType
 from fangkong.protocols.models import RISK_RANK, Protocol
 from fangkong.protocols.selectors import (
@@ -42,6 +42,7 @@ from fangkong.screening.models import (
     KeyPersonEvent,
     KeyPersonSource,
     PushBatch,
+    SelfReport,
     SourceKind,
     SweepTask,
     SweepVisit,
@@ -692,28 +693,38 @@ class SelfReportInput:
     address: str = ""
 
 
-def _hit(key: str, limit: int, seconds: int) -> bool:
-    """Count one more hit under `key`; False once the limit is passed."""
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count <= limit
+def check_rate(*, request: HttpRequest | None, phone: str, form: str = "selfreport", link: str = "") -> None:
+    """Per-address, per-phone and per-link limits of a public form, instead of a CAPTCHA (which a phone on a
+    slow line may never load). Counted in the shared cache, so they hold across workers (issue 16 A5)."""
+    per_link = settings.CHECK_IN_PER_LINK_PER_HOUR if form == "checkin" else settings.SELF_REPORT_PER_LINK_PER_HOUR
+    if over_ip_limit(request, group=f"{form}:ip", rate=f"{settings.SELF_REPORT_PER_IP_PER_HOUR}/h"):
+        raise RateLimited
+    if over_limit(request, group=f"{form}:phone", key=phone, rate=f"{settings.SELF_REPORT_PER_PHONE_PER_DAY}/d"):
+        raise RateLimited
+    if over_limit(request, group=f"{form}:link", key=link, rate=f"{per_link}/h"):
+        raise RateLimited
 
 
-def check_rate(*, ip: str | None, phone: str) -> None:
-    """Per-address and per-phone limits, instead of a CAPTCHA (which a phone on a slow line may never load)."""
-    if ip and not _hit(f"selfreport:ip:{ip}", settings.SELF_REPORT_PER_IP_PER_HOUR, 3600):
-        raise RateLimited
-    if phone and not _hit(f"selfreport:phone:{phone}", settings.SELF_REPORT_PER_PHONE_PER_DAY, 86400):
-        raise RateLimited
+class AlreadyReported(Exception):
+    """The same document was reported in this community today: the first report stands."""
+
+
+def _reported_today(*, community: Place, document_type: str, document_number: str, day: dt.date) -> bool:
+    """The cheap check before the insert; the unique constraint is what makes a race safe."""
+    return SelfReport.objects.filter(
+        place=community, document_type=document_type, document_number=document_number, reported_on=day
+    ).exists()
 
 
 @transaction.atomic
-def submit_self_report(*, community: Place, data: SelfReportInput, request: HttpRequest | None = None) -> KeyPerson:
-    """A resident (or a shop/firm for someone) reports arrival: a key person in this community, to verify."""
+def submit_self_report(*, community: Place, data: SelfReportInput, request: HttpRequest | None = None) -> SelfReport:
+    """A resident (or a shop/firm for someone) reports arrival: a report for the community to verify.
+
+    Anonymous, so it never creates nor reveals a register entry (issue 16 A1): it is stored as typed and
+    becomes a key person at once only when a person living in this community holds the document under
+    the same name. Otherwise staff whose jurisdiction holds the person confirm the match
+    (`confirm_self_report`), or the community registers the person (`register_self_report`).
+    """
     if community.type != PlaceType.COMMUNITY:
         raise ValidationError(_("Self-reports are made per community."))
     cleaned = clean_person_input(
@@ -736,42 +747,124 @@ def submit_self_report(*, community: Place, data: SelfReportInput, request: Http
         errors["arrived_on"] = [_("When did you arrive?")]
     elif data.arrived_on > timezone.localdate():
         errors["arrived_on"] = [_("The travel date is in the future.")]
+    came_from = " ".join((data.came_from or "").split())[:200]
+    if came_from:
+        try:
+            validate_clean_text(came_from)
+        except ValidationError as exc:
+            errors["came_from"] = exc.messages
     if errors:
         raise ValidationError(errors)
-    check_rate(ip=request.META.get("REMOTE_ADDR") if request else None, phone=cleaned["phone"])
-    person = Person.objects.filter(
-        document_type=cleaned["document_type"], document_number=cleaned["document_number"]
-    ).first()
-    if person is not None and person.merged_into_id:
-        person = Person.objects.get(pk=person.merged_into_id)
-    if person is None:
-        cleaned.pop("tags")
-        person = Person.objects.create(**cleaned, place_path=community.path)
-        adjust_counts(person_deltas(community.path, person.resident_type, +1))
+    assert data.arrived_on is not None
+    check_rate(request=request, phone=cleaned["phone"], link=f"community:{community.pk}")
     reporter = {"shop": _("shop"), "firm": _("firm")}.get(data.reporter, _("resident"))
     symptoms = ", ".join(data.symptoms) or _("no symptoms")
-    detail = f"{reporter}{(' ' + data.organisation) if data.organisation else ''}; {symptoms}"[:300]
-    kp, _created = add_key_person(
-        actor=None,
-        person=person,
-        source=SourceInput(
-            kind=SourceKind.SELF_REPORT,
-            detail=detail,
-            came_from=" ".join(data.came_from.split())[:200],
-            arrived_on=data.arrived_on,
-        ),
-        place=community,
-        request=request,
-    )
+    detail = _clean_note(f"{reporter}{(' ' + data.organisation) if data.organisation else ''}; {symptoms}"[:300])
+    today = timezone.localdate()
+    key = {"document_type": cleaned["document_type"], "document_number": cleaned["document_number"]}
+    if _reported_today(community=community, day=today, **key):
+        raise AlreadyReported
+    try:
+        with transaction.atomic():
+            report = SelfReport.objects.create(
+                place=community,
+                place_path=community.path,
+                name=cleaned["name"],
+                phone=cleaned["phone"],
+                address=cleaned.get("address", ""),
+                came_from=came_from,
+                arrived_on=data.arrived_on,
+                detail=detail,
+                reported_on=today,
+                **key,
+            )
+    except IntegrityError:
+        # Another submission of the same document won the race a moment ago (issue 16 A3).
+        raise AlreadyReported from None
     record(
         actor=None,
         action=AuditAction.CREATE,
-        object_type="screening.keypersonsource",
-        object_id=kp.pk,
-        summary=f"self-report in community {community.pk} from {mask_phone(cleaned['phone'])}",
+        obj=report,
+        summary=f"self-report {report.pk} in community {community.pk} from {mask_phone(cleaned['phone'])}",
+        request=request,
+    )
+    person = anonymous_match(path=community.path, phone="", name=cleaned["name"], **key)
+    if person is not None:
+        _link_report(actor=None, report=report, person=person, request=request)
+    return report
+
+
+def _link_report(*, actor: Any, report: SelfReport, person: Person, request: HttpRequest | None) -> KeyPerson:
+    kp, _created = add_key_person(
+        actor=actor,
+        person=person,
+        source=SourceInput(
+            kind=SourceKind.SELF_REPORT, detail=report.detail, came_from=report.came_from, arrived_on=report.arrived_on
+        ),
+        place=report.place,
+        request=request,
+    )
+    report.key_person = kp
+    report.linked_at = timezone.now()
+    report.linked_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.save(update_fields=["key_person", "linked_at", "linked_by"])
+    return kp
+
+
+def _open_report(actor: Any, report: SelfReport) -> SelfReport:
+    if not path_in_jurisdiction(actor, report.place_path):
+        raise PermissionDenied
+    report = SelfReport.objects.select_for_update().select_related("place").get(pk=report.pk)
+    if report.key_person_id is not None:
+        raise ValidationError(_("This report is already linked to a key person."))
+    return report
+
+
+@transaction.atomic
+def confirm_self_report(
+    *, actor: Any, report: SelfReport, person: Person, request: HttpRequest | None = None
+) -> KeyPerson:
+    """Staff confirm that a report is this person of the register: someone of their own jurisdiction whose
+    document and name agree with what was typed. The key person is then made in the reporting community."""
+    from fangkong.people.selectors import register_matches_for
+
+    report = _open_report(actor, report)
+    matches = register_matches_for(
+        actor, document_type=report.document_type, document_number=report.document_number, name=report.name
+    )
+    if person.pk not in {p.pk for p in matches}:
+        raise ValidationError(_("This person of your register does not match the report (document and name)."))
+    kp = _link_report(actor=actor, report=report, person=person, request=request)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=report,
+        summary=f"self-report {report.pk} confirmed as person {person.pk}",
         request=request,
     )
     return kp
+
+
+@transaction.atomic
+def register_self_report(*, actor: Any, report: SelfReport, request: HttpRequest | None = None) -> KeyPerson:
+    """The community registers the reporter as a new floating resident (from what they typed) and screens them."""
+    from fangkong.people.services import create_person
+
+    report = _open_report(actor, report)
+    person = create_person(
+        actor=actor,
+        data=PersonInput(
+            name=report.name,
+            document_type=report.document_type,
+            document_number=report.document_number,
+            place=report.place,
+            phone=report.phone,
+            address=report.address,
+            resident_type=ResidentType.FLOATING,
+        ),
+        request=request,
+    )
+    return _link_report(actor=actor, report=report, person=person, request=request)
 
 
 def is_open(kp: KeyPerson) -> bool:

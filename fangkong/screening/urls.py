@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.screening import views
+from fangkong.screening import report_views, views
 
 app_name = "screening"
 urlpatterns = [
@@ -25,4 +25,8 @@ urlpatterns = [
     path("apply-protocol/", views.apply_preview, name="apply_protocol"),
     path("poster/<int:community_id>/", views.poster, name="poster"),
     path("report/<str:token>/", views.self_report, name="self_report"),
+    path("self-reports/", report_views.self_report_list, name="self_reports"),
+    path("self-reports/<int:pk>/", report_views.self_report_detail, name="self_report_detail"),
+    path("self-reports/<int:pk>/confirm/", report_views.self_report_confirm, name="self_report_confirm"),
+    path("self-reports/<int:pk>/register/", report_views.self_report_register, name="self_report_register"),
 ]

@@ -77,6 +77,7 @@ from fangkong.screening.selectors import (
     work_queue,
 )
 from fangkong.screening.services import (
+    AlreadyReported,
     RateLimited,
     SelfReportInput,
     SourceInput,
@@ -742,6 +743,10 @@ def self_report(request: HttpRequest, token: str) -> HttpResponse:
         except RateLimited:
             form.add_error(None, _("Too many reports from this phone or network; please call the community instead."))
             status = 429
+        except AlreadyReported:
+            return render(
+                request, "screening/self_report_done.html", {"community": community, "already": True}, status=200
+            )
         except ValidationError as exc:
             for field, errors in (
                 exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]

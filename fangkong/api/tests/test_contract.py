@@ -95,3 +95,19 @@ def test_validation_messages_follow_the_requested_language(world):
 
     assert english.json()["errors"]["name"] == ["This field is required."]
     assert chinese.json()["errors"]["name"] != english.json()["errors"]["name"]
+
+
+def test_the_api_root_is_an_index_with_links_to_the_docs(client):
+    """/api/v1/ used to answer 404 (issue 16 B17); it lists the operations and links the docs."""
+    response = client.get("/api/v1/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["docs"].endswith("/api/v1/docs")
+    assert body["openapi"].endswith("/api/v1/openapi.json")
+    assert body["token"].endswith("/api/v1/auth/token")
+    listed = {(op["method"], op["path"]) for ops in body["sections"].values() for op in ops}
+    assert ("GET", "/api/v1/persons/") in listed
+    assert all(op["docs"].startswith("/api/v1/docs#/") for ops in body["sections"].values() for op in ops)
+    assert client.get(body["docs"].removeprefix("http://testserver")).status_code == 200
+    assert client.post("/api/v1/").status_code == 405

@@ -209,8 +209,8 @@ PAGES: dict[str, Rule] = {
     # The API description is public (it holds no data); ninja's views answer any method.
     "api:openapi-json": Rule(frozenset({ANYONE}), writes=True),
     "api:openapi-view": Rule(frozenset({ANYONE}), writes=True),
-    # ninja's root serves nothing (404 for everyone).
-    "api:api-root": Rule(NOBODY),
+    # The API's index (its operations and links to the docs): public like the docs, no data.
+    "api:api-root": Rule(frozenset({ANYONE})),
     "set_language": Rule(frozenset({ANYONE}), writes=True),
     # Screening (排查): key persons, sweeps, coverage, the residents' self-report.
     "screening:list": Rule(VIEW_KEY_PERSONS),
@@ -235,6 +235,13 @@ PAGES: dict[str, Rule] = {
     # The poster names a community: A's grid worker is posted below it and cannot open it.
     "screening:poster": Rule(VIEW_KEY_PERSONS - {Role.GRID_WORKER}, target="community"),
     "screening:self_report": Rule(frozenset({ANYONE}), target="self_report_link", scoped=False, writes=True),
+    # The reports made on that page: A's grid worker is posted below the community that holds them.
+    "screening:self_reports": Rule(VIEW_KEY_PERSONS),
+    "screening:self_report_detail": Rule(
+        VIEW_KEY_PERSONS - {Role.GRID_WORKER}, target="self_report", unmasked=FULL_VIEW
+    ),
+    "screening:self_report_confirm": Rule(WORK_KEY_PERSONS - {Role.GRID_WORKER}, target="self_report", writes=True),
+    "screening:self_report_register": Rule(WORK_KEY_PERSONS - {Role.GRID_WORKER}, target="self_report", writes=True),
     # Protocols (防控方案) and risk areas: district-wide, not personal data.
     "protocols:list": Rule(VIEW_PROTOCOLS),
     "protocols:activate": Rule(HQ, writes=True),

@@ -164,6 +164,35 @@ def _self_report_token(community: Place) -> str:
     return self_report_token(community)
 
 
+SELF_REPORT_NAME = "报备甲"
+
+
+def _self_report(scene: Scene) -> Any:
+    """A report typed on A's community page (a name the register does not hold, so it stays a report)."""
+    from fangkong.screening.services import SelfReportInput, submit_self_report
+
+    model = apps.get_model("screening", "SelfReport")
+    existing = model.objects.filter(name=SELF_REPORT_NAME).first()
+    if existing is not None:
+        return existing
+    number = make_resident_id("410402", dt.date(1990, 5, 6), 91, male=True)
+    for marker in (SELF_REPORT_NAME, mask_document(number)):
+        if marker not in scene.markers:
+            scene.markers.append(marker)
+    data = SelfReportInput(
+        name=SELF_REPORT_NAME,
+        document_type="resident_id",
+        document_number=number,
+        phone="13912340091",
+        reporter="resident",
+        organisation="",
+        came_from="某市",
+        arrived_on=dt.date(2026, 11, 1),
+        symptoms=[],
+    )
+    return submit_self_report(community=scene.world.A.community, data=data)
+
+
 def _risk_area(scene: Scene) -> Any:
     from fangkong.protocols.services import RiskAreaInput, save_risk_area
 
@@ -305,6 +334,7 @@ TARGETS: dict[str, Callable[[Scene], Any]] = {
     "sweep": lambda scene: _sweep(scene),
     "sweep_household": lambda scene: {"pk": _sweep(scene).pk, "household_id": scene.world.A.household.pk},
     "self_report_link": lambda scene: {"token": _self_report_token(scene.world.A.community)},
+    "self_report": _self_report,
     "risk_area": lambda scene: _risk_area(scene),
     "protocol": _protocol,
     "checkpoint": _checkpoint,
@@ -365,6 +395,7 @@ def build_scene(world: World, tmp: Path) -> Scene:
     # Objects that only POST routes name are made now: a write's own changes are rolled back.
     _placement(scene)
     _released_measure(scene)
+    _self_report(scene)
     return scene
 
 

@@ -115,6 +115,8 @@ def test_check_deploy_is_clean_under_production_settings():
         HTTPS="1",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="fangkong.example.org",
+        # Rate limits must be shared between workers in production (see test_ratelimit).
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

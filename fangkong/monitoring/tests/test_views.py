@@ -285,3 +285,40 @@ def test_exports_are_scoped_and_masked(client: Client, world: World) -> None:
         assert "导出乙" not in cells
         assert measure.person.phone not in cells
         assert measure.person.masked_phone in cells
+
+
+def test_urgent_alerts_sort_above_routine_ones_however_new(client: Client, world: World) -> None:
+    """A fever raised earlier stays above a missed report raised later (issue 16 B15)."""
+    from fangkong.monitoring.selectors import alerts_for
+
+    measure = home_measure(world, name="发热者")
+    report(world.hq, measure, temperature="38.5")
+    routine = HealthAlert.objects.create(
+        measure=measure,
+        place_path=measure.place_path,
+        kind="missed_report",
+        urgency="normal",
+        date=timezone.localdate(),
+        slot="evening",
+    )
+    worker = world.user(Role.COMMUNITY_WORKER, "A")
+    listed = list(alerts_for(worker, status="open"))
+    assert [a.urgency for a in listed] == ["urgent", "normal"]
+    assert listed[-1] == routine
+    page = login(client, worker).get("/monitoring/alerts/").content.decode()
+    rows = page[page.index("<tbody") :]
+    assert rows.index("Fever") < rows.index("Missed report")
+
+
+def test_the_report_page_shows_the_care_team_to_call(client: Client, world: World, monkeypatch: Any) -> None:
+    measure = home_measure(world)
+    set_clock(monkeypatch, at(8, 30))
+    bare = client.get(link(measure)).content.decode()
+    assert "has not named your care team" in bare
+    from fangkong.monitoring.services import ensure_home_care
+
+    care = ensure_home_care(measure)
+    CareTeamMember.objects.create(home_care=care, role="medic", name="李医生", phone="13912345678")
+    page = client.get(link(measure)).content.decode()
+    assert 'href="tel:13912345678"' in page
+    assert "李医生" in page

@@ -113,3 +113,24 @@ def test_candidates_rank_the_likely_estates_first(world: Any, estates: dict[str,
     found = [pk for pk, _score in index.candidates("畅园小区3号楼", limit=3)]
     assert found[0] == estates["changyuan"].pk
     assert len(found) <= 3
+
+
+def test_a_house_number_alone_names_no_place(world: Any, estates: dict[str, Place]) -> None:
+    """ "40号" matched "开源路140号院" and routed a row to a stranger's estate (bench: 3.9% routed wrong)."""
+    road = _add(world.B.grid, PlaceType.COMPOUND, "开源路140号院")
+    index = index_for(world.district)
+    assert index.route("测试区40号").place_id is None
+    assert index.route("1号").place_id is None
+    named = index.route("街道A社区A40号")
+    assert named.place_id is not None
+    assert not named.path.startswith(road.path)
+    assert named.path.startswith(world.A.community.path)
+
+
+def test_a_name_inside_the_townships_name_is_not_a_village(world: Any) -> None:
+    """高皇 in 东高皇乡 is no address of 高皇村: the row stays with the township."""
+    township = _add(world.district, PlaceType.STREET, "东高皇乡")
+    _add(township, PlaceType.COMMUNITY, "高皇村")
+    _add(township, PlaceType.COMMUNITY, "王营村")
+    match = index_for(world.district).route("测试区东高皇乡1号")
+    assert match.place_id == township.pk

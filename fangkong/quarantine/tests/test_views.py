@@ -223,3 +223,30 @@ def test_api_release_answers_409_with_the_unmet_conditions_then_200(world: Any) 
     assert released.json()["certificate_url"].endswith(f"/quarantine/verify/{released.json()['certificate_code']}/")
     assert Placement.objects.get(pk=placement["id"]).ended_at is not None
     assert timezone.localdate() <= measure.ends_on
+
+
+def test_the_test_result_has_no_preselected_outcome_and_an_empty_one_records_nothing(world: Any) -> None:
+    """One careless click must not record a negative (issue 16 B15)."""
+    import re
+
+    measure = make_measure(world.hq, world.A.person)
+    due = measure.tests.filter(due_on__lte=timezone.localdate()).first()
+    assert due is not None, "the protocol has a test due on the first day"
+    client = client_for(world.hq)
+    html = client.get(reverse("quarantine:measure_detail", args=[measure.pk])).content.decode()
+    select = re.search(r'<select[^>]*name="outcome"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None
+    assert " required" in select.group(0)
+    options = re.findall(r"<option([^>]*)>", select.group(1))
+    assert options[0].startswith(' value=""')
+    assert "selected" in options[0]
+    assert all("selected" not in o for o in options[1:])
+
+    response = client.post(
+        reverse("quarantine:measure_test", args=[measure.pk]),
+        {"due_on": due.due_on.isoformat(), "sampled_on": due.due_on.isoformat(), "outcome": ""},
+        follow=True,
+    )
+    due.refresh_from_db()
+    assert due.outcome == ""
+    assert "This field is required" in response.content.decode()

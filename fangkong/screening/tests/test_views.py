@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from fangkong.audit.models import AuditAction, AuditEvent
 from fangkong.core.testing.idnumbers import make_resident_id
-from fangkong.screening.models import KeyPerson, SweepTask, SweepVisit
+from fangkong.people.models import Person
+from fangkong.screening.models import KeyPerson, SelfReport, SweepTask, SweepVisit
 from fangkong.screening.selectors import self_report_token
 from fangkong.screening.tests.factories import make_key_person
 
@@ -133,7 +134,7 @@ def test_key_person_export_audits_the_search_term_masked(client: Client, world: 
     assert person.masked_document in text
 
 
-def test_self_report_creates_a_key_person_in_the_community(client: Client, world: Any) -> None:
+def test_self_report_of_a_new_person_is_a_report_the_community_registers(client: Client, world: Any) -> None:
     cache.clear()
     url = f"/screening/report/{self_report_token(world.A.community)}/"
     assert client.get(url).status_code == 200
@@ -145,9 +146,23 @@ def test_self_report_creates_a_key_person_in_the_community(client: Client, world
     })  # fmt: skip
     assert response.status_code == 200
     assert "Thank you" in response.content.decode()
+    report = SelfReport.objects.get(document_number=number)
+    assert report.place == world.A.community
+    assert report.key_person is None
+    assert not Person.objects.filter(document_number=number).exists()  # anonymous: no register entry
+    worker = login(Client(headers={"Accept-Language": "en"}), world.user("community_worker", "A"))
+    page = worker.get(f"/screening/self-reports/{report.pk}/").content.decode()
+    assert "王芳" in page
+    assert number in page
+    response = worker.post(f"/screening/self-reports/{report.pk}/register/")
     kp = KeyPerson.objects.get(person__document_number=number)
+    assert response.status_code == 302
+    assert response["Location"] == f"/screening/{kp.pk}/"
     assert kp.place == world.A.community
+    assert kp.person.resident_type == "floating"
     assert kp.sources.get().kind == "self_report"
+    report.refresh_from_db()
+    assert report.key_person == kp
 
 
 def test_self_report_is_rate_limited_per_phone(client: Client, world: Any, settings: Any) -> None:
@@ -163,7 +178,7 @@ def test_self_report_is_rate_limited_per_phone(client: Client, world: Any, setti
         }, REMOTE_ADDR=f"10.0.0.{seq}")  # fmt: skip
         statuses.append(response.status_code)
     assert statuses == [200, 200, 429]
-    assert KeyPerson.objects.filter(person__phone="13700002222").count() == 2
+    assert SelfReport.objects.filter(phone="13700002222").count() == 2
 
 
 def test_self_report_rejects_a_future_arrival_and_a_forged_link(client: Client, world: Any) -> None:
@@ -177,6 +192,7 @@ def test_self_report_rejects_a_future_arrival_and_a_forged_link(client: Client, 
     })  # fmt: skip
     assert "The travel date is in the future." in response.content.decode()
     assert not KeyPerson.objects.exists()
+    assert not SelfReport.objects.exists()
     assert client.get(f"/screening/report/{world.A.community.pk}.forged/").status_code == 404
 
 
