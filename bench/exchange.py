@@ -211,7 +211,7 @@ def floor_import(url: str, path: Path) -> float:
         )
         conn.execute(
             "INSERT INTO imports_pushlistentry (push_list_id, row_number, person_id, place_path, came_from, extra,"
-            " outside_district) SELECT -1, s.row_number, p.id, p.place_path, s.came_from, '{}', false"
+            " outside_district, category) SELECT -1, s.row_number, p.id, p.place_path, s.came_from, '{}', false, ''"
             " FROM bench_floor s JOIN people_person p ON p.document_type = 'resident_id'"
             " AND p.document_number = s.document"
         )

@@ -88,10 +88,10 @@ def _stage_push_list(n: int) -> tuple[Any, list[tuple[Any, ...]]]:
         cursor.execute(
             """
             INSERT INTO imports_pushlistentry (push_list_id, row_number, person_id, place_path, came_from,
-                                               arrived_on, extra, outside_district)
+                                               arrived_on, extra, outside_district, category)
             SELECT %s, ROW_NUMBER() OVER (ORDER BY p.id) + 1, p.id,
                    CASE WHEN p.id %% 10 = 0 THEN %s ELSE substr(p.place_path, 1, 12) END,
-                   (ARRAY[%s, %s, %s, %s, %s, %s])[1 + p.id %% 6], %s, '{}', FALSE
+                   (ARRAY[%s, %s, %s, %s, %s, %s])[1 + p.id %% 6], %s, '{}', FALSE, ''
             FROM people_person p
             WHERE p.id %% %s = %s AND p.merged_into_id IS NULL
               AND NOT EXISTS (SELECT 1 FROM screening_keyperson k WHERE k.person_id = p.id)

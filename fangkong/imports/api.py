@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from fangkong.api.errors import AUTH_ERRORS, INPUT_ERRORS, NOT_FOUND, ErrorOut, PlaceNotFound, error_response
 from fangkong.api.types import MAX_DB_ID
 from fangkong.imports import services
+from fangkong.imports.categories import push_categories
 from fangkong.imports.kinds import KINDS
 from fangkong.imports.models import MAX_DEADLINE_HOURS, ImportJob, ImportKind, JobStatus
 from fangkong.imports.readers import ImportFileError
@@ -64,6 +65,16 @@ def _issued_on(raw: str) -> str:
         raise ValidationError({"issued_on": [_("Enter the date as YYYY-MM-DD.")]}) from None
 
 
+def _category(place: Place, raw: str) -> str:
+    """The category code `raw` names (a code or a name of the place's protocol); 422 naming the choices if none."""
+    choices = push_categories(place)
+    code = choices.resolve(raw) if choices is not None else None
+    if code is None:
+        names = choices.names if choices is not None else ""
+        raise ValidationError({"category": [_("Unknown category; use one of: %(names)s.") % {"names": names}]})
+    return code
+
+
 @router.post(
     "/",
     response={201: ImportCreated, **WRITE_ERRORS},
@@ -71,7 +82,9 @@ def _issued_on(raw: str) -> str:
     description=(
         "When every required column is recognised the import is confirmed at once and runs in the background; "
         "otherwise the job waits with status `uploaded` and `missing_required` lists the fields to map on its "
-        "page. Uploading the same file again into the same place returns the earlier job with `reused: true`."
+        "page. Uploading the same file again into the same place returns the earlier job with `reused: true`. "
+        "A push list's `category` (a code or a name of the protocol's categories; empty: the protocol's default) "
+        "is given to every row whose own category column is blank."
     ),
 )
 def upload(
@@ -82,6 +95,7 @@ def upload(
     issuer: Form[str] = "",
     issued_on: Form[str] = "",
     deadline_hours: Form[int | None] = None,
+    category: Form[str] = "",
 ) -> Any:
     user = _user(request, "imports.add_importjob")
     if kind not in KINDS:
@@ -96,6 +110,8 @@ def upload(
                 message = _("Give between 1 and %(n)d hours.") % {"n": MAX_DEADLINE_HOURS}
                 raise ValidationError({"deadline_hours": [message]})
             options["deadline_hours"] = deadline_hours
+        if category.strip():
+            options["category"] = _category(place, category)
     try:
         job = services.create_job(
             actor=user, upload=file, kind=kind, target_place=place, options=options, request=request

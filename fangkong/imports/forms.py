@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core import fields
 from fangkong.core.validators import validate_clean_text
+from fangkong.imports.categories import CategoryChoices
 from fangkong.imports.kinds import KINDS
 from fangkong.imports.models import MAX_DEADLINE_HOURS, ImportKind, JobStatus
 from fangkong.imports.readers import EXTENSIONS
@@ -32,11 +33,26 @@ class UploadForm(ScopedPlaceMixin, forms.Form):
         required=False,
         help_text=_("Pushed persons not identified within this time are overdue; empty means the district default."),
     )
+    category = forms.ChoiceField(
+        label=_("category of the listed persons"),
+        required=False,
+        help_text=_(
+            "A category column in the file wins for its rows; a returnee from a higher-risk area named in the "
+            "travel column gets that area's returnee category."
+        ),
+    )
 
-    def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
-        # `places`: the places the user may import into (already scoped).
+    def __init__(self, *args: Any, places: Any, categories: CategoryChoices | None = None, **kwargs: Any) -> None:
+        # `places`: the places the user may import into (already scoped); `categories`: their protocol's.
         self.places = places
+        self.categories = categories
         super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        if categories is None:
+            del self.fields["category"]
+        else:
+            field.choices = list(categories.choices)  # type: ignore[attr-defined]
+            field.initial = categories.default
 
     def options(self) -> dict[str, Any]:
         if self.cleaned_data["kind"] != ImportKind.PUSHLIST:
@@ -48,6 +64,8 @@ class UploadForm(ScopedPlaceMixin, forms.Form):
         }
         if self.cleaned_data.get("deadline_hours"):
             options["deadline_hours"] = self.cleaned_data["deadline_hours"]
+        if self.cleaned_data.get("category"):
+            options["category"] = self.cleaned_data["category"]
         return options
 
 

@@ -27,6 +27,7 @@ from fangkong.core.bulk import insert_rows, update_rows
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.core.validators import EARLIEST_BIRTH, PROVINCE_CODES, When, id_check_char, validate_clean_text
 from fangkong.imports import normalize
+from fangkong.imports.categories import CategoryChoices, push_categories
 from fangkong.imports.models import ImportJob, PushList, PushListEntry, RowStatus
 from fangkong.people.models import DocumentType, Person, ResidentType, Tag
 from fangkong.people.services import MAX_LENGTHS, PersonInput, clean_person_input, duplicate_elsewhere_message
@@ -138,6 +139,11 @@ PUSHLIST_FIELDS = [
     ),
     COMMUNITY,
     GRID,
+    F(
+        "category",
+        gettext_lazy("Category"),
+        ("人员类别", "人员类型", "人员分类", "管控类别", "推送类别", "类别", "分类", "category", "person category"),
+    ),
 ]
 
 ROUTE_LEVELS = (("community", PlaceType.COMMUNITY), ("grid", PlaceType.GRID))
@@ -589,6 +595,7 @@ class PushListHandler(KindHandler):
         self._push_list: PushList | None = None
         self.route_cache: dict[tuple[str, str], tuple[Place | Unresolved, bool]] = {}
         self._address_index: AddressIndex | None = None
+        self._categories: CategoryChoices | bool | None = False  # False: not looked up yet
         self.today = dt.date.today()
 
     def push_list(self) -> PushList:
@@ -698,6 +705,28 @@ class PushListHandler(KindHandler):
             matches = {at: m for (at, _item), m in zip(wanted, found, strict=True)}
         return [(row, place, named, matches.get(at)) for at, (row, place, named) in enumerate(located)]
 
+    def categories(self) -> CategoryChoices | None:
+        if self._categories is False:
+            self._categories = push_categories(self.target)
+        return self._categories  # type: ignore[return-value]
+
+    def _row_category(self, row: Row) -> str | None:
+        """The code the row's category column names ("" when blank); None, with the row rejected, when unknown."""
+        raw = row.values.get("category", "")
+        if not raw:
+            return ""
+        choices = self.categories()
+        if choices is None:
+            return ""
+        code = choices.resolve(raw)
+        if code is None:
+            row.outcome.reject(
+                "category",
+                _("“%(value)s” is not a category of the protocol; use one of: %(names)s.")
+                % {"value": raw[:40], "names": choices.names},
+            )
+        return code
+
     def address_index(self) -> AddressIndex:
         if self._address_index is None:
             district = (
@@ -709,6 +738,7 @@ class PushListHandler(KindHandler):
     def process(self, rows: list[Row]) -> None:
         # (row, person, place, arrived on, kept outside the district)
         ready: list[tuple[Row, Cleaned, Place, dt.date | None, bool]] = []
+        row_categories: dict[int, str] = {}  # row number → category code its column named
         in_chunk: dict[tuple[str, str], int] = {}
         self.today = dt.date.today()
         target = self.target
@@ -738,6 +768,11 @@ class PushListHandler(KindHandler):
             if earlier_row is not None:
                 _reject_duplicate(row, earlier_row)
                 continue
+            category = self._row_category(row)
+            if category is None:
+                continue
+            if category:
+                row_categories[outcome.row_number] = category
             in_chunk[key] = outcome.row_number
             ready.append((row, person, place, arrived_on, outside))
         if not ready:
@@ -791,11 +826,11 @@ class PushListHandler(KindHandler):
         insert_rows(
             PushListEntry,
             ("push_list_id", "row_number", "person_id", "place_path", "came_from", "arrived_on", "extra",
-             "outside_district"),
+             "outside_district", "category"),
             [
                 (push_list_id, row.outcome.row_number, person_ids[at], place.path,
                  came if _plain_text(came := row.values.get("came_from", ""), 200) else clean_name(came)[:200],
-                 arrived, row.extra, outside)
+                 arrived, row.extra, outside, row_categories.get(row.outcome.row_number, ""))
                 for at, (row, _person, place, arrived, outside) in enumerate(ready)
             ],
         )  # fmt: skip

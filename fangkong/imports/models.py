@@ -168,6 +168,8 @@ class PushListEntry(models.Model):
     place_path = models.CharField(max_length=255)
     came_from = models.CharField(_("came from"), max_length=200, blank=True)
     arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
+    # The category code the row's own category column named (checked against the protocol); empty: the list's.
+    category = models.CharField(_("category"), max_length=40, blank=True, default="")
     extra = models.JSONField(_("other columns"), default=dict, blank=True)
     # The row named a community or grid this district does not have: kept at the import's place to hand over.
     outside_district = models.BooleanField(default=False)

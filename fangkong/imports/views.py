@@ -23,6 +23,7 @@ from fangkong.core.exports import Column, xlsx_response
 from fangkong.core.htmx import is_htmx_target
 from fangkong.core.masking import mask_address, mask_document, mask_phone
 from fangkong.imports import services
+from fangkong.imports.categories import push_categories
 from fangkong.imports.forms import ConfirmForm, JobFilterForm, UploadForm
 from fangkong.imports.kinds import KINDS
 from fangkong.imports.models import ImportJob, JobStatus
@@ -68,6 +69,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
             request.POST or None,
             request.FILES or None,
             places=places_for(request.user),
+            categories=push_categories(default),
             initial={"kind": "population", "place": default.pk if default else None},
         )
     if request.method == "POST":
@@ -229,6 +231,15 @@ def _progress_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
     return context
 
 
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    context: dict[str, Any] = {"job": job, "kind_label": KINDS[job.kind].label, "category_name": ""}
+    code = str((job.options or {}).get("category") or "")
+    if code:
+        choices = push_categories(job.target_place)
+        context["category_name"] = choices.name_of(code) if choices is not None else code
+    return context
+
+
 @login_required
 @permission_required("imports.view_importjob", raise_exception=True)
 @require_GET
@@ -238,7 +249,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         response = render(request, "imports/_issues.html", _progress_context(request, job))
         patch_vary_headers(response, ("HX-Request", "HX-Target"))
         return response
-    context: dict[str, Any] = {"job": job, "kind_label": KINDS[job.kind].label}
+    context = _job_context(job)
     if job.status == JobStatus.UPLOADED:
         sheet = request.GET.get("sheet") or None
         try:
@@ -288,7 +299,7 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("imports:detail", pk=job.pk)
     else:
         errors = [str(e) for errs in form.errors.values() for e in errs]
-    context = {"job": job, "kind_label": KINDS[job.kind].label, "confirm_errors": errors, "form": form}
+    context = {**_job_context(job), "confirm_errors": errors, "form": form}
     context.update(_preview_context(job, shown, form))
     return render(request, "imports/detail.html", context, status=400)
 

@@ -36,6 +36,7 @@ def category_out(category: Category) -> dict[str, Any]:
         "is_push_default": category.is_push_default,
         "is_fever_default": category.is_fever_default,
         "identify_within_hours": category.identify_within_hours,
+        "returnee_risk_level": category.returnee_risk_level,
     }
 
 

@@ -26,6 +26,15 @@ class MeasureKind(models.TextChoices):
     NONE = "none", _("No measure")
 
 
+class RiskLevel(models.TextChoices):
+    HIGH = "high", _("High risk")
+    MEDIUM = "medium", _("Medium risk")
+    LOW = "low", _("Low risk")
+
+
+RISK_RANK = {RiskLevel.HIGH: 3, RiskLevel.MEDIUM: 2, RiskLevel.LOW: 1}
+
+
 class Protocol(models.Model):
     """防控方案: one version of the rules for one disease."""
 
@@ -68,6 +77,11 @@ class Category(models.Model):
     identify_within_hours = models.PositiveSmallIntegerField(
         _("identify within (hours)"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
+    # The returnee category for a stay in an area of this risk level (高风险区来返人员: "high"). A pushed
+    # person whose travel names such an area gets it in place of a returnee category of lower risk.
+    returnee_risk_level = models.CharField(
+        _("for returnees from areas of risk level"), max_length=10, choices=RiskLevel.choices, blank=True
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -81,6 +95,11 @@ class Category(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["protocol"], condition=models.Q(is_fever_default=True), name="category_one_fever_default"
+            ),
+            models.UniqueConstraint(
+                fields=["protocol", "returnee_risk_level"],
+                condition=~models.Q(returnee_risk_level=""),
+                name="category_one_per_returnee_risk_level",
             ),
         ]
 
@@ -151,15 +170,6 @@ class ActiveProtocol(models.Model):
 
     def __str__(self) -> str:
         return f"{self.district} · {self.protocol}"
-
-
-class RiskLevel(models.TextChoices):
-    HIGH = "high", _("High risk")
-    MEDIUM = "medium", _("Medium risk")
-    LOW = "low", _("Low risk")
-
-
-RISK_RANK = {RiskLevel.HIGH: 3, RiskLevel.MEDIUM: 2, RiskLevel.LOW: 1}
 
 
 class Granularity(models.TextChoices):

@@ -21,6 +21,7 @@ PRESET_FILES = ("covid19-2020-provincial.json", "covid19-9th-edition.json")
 # The protocol a district works by until HQ chooses one: the latest national rules shipped.
 DEFAULT_PRESET = "covid19-9th-edition"
 MEASURE_KINDS = ("central_quarantine", "home_quarantine", "home_monitoring", "daily_check", "none")
+RISK_LEVELS = ("high", "medium", "low")
 
 
 def read_preset(filename: str) -> dict[str, Any]:
@@ -37,6 +38,7 @@ def check_protocol_data(data: dict[str, Any]) -> None:
     codes: set[str] = set()
     defaults = 0
     fever_defaults = 0
+    returnee_levels: set[str] = set()
     for index, category in enumerate(data.get("categories") or []):
         where = f"category {index + 1}"
         code = category.get("code") or ""
@@ -46,6 +48,13 @@ def check_protocol_data(data: dict[str, Any]) -> None:
             problems.append(f"{where}: code '{code}' appears twice")
         codes.add(code)
         defaults += bool(category.get("push_default"))
+        level = category.get("returnee_risk_level") or ""
+        if level and level not in RISK_LEVELS:
+            problems.append(f"{where}: 'returnee_risk_level' must be one of {', '.join(RISK_LEVELS)}")
+        elif level in returnee_levels:
+            problems.append(f"{where}: another category is already the returnee category of risk level '{level}'")
+        elif level:
+            returnee_levels.add(level)
         fever_defaults += bool(category.get("fever_default"))
         hours = category.get("identify_within_hours")
         if hours is not None and (not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= 720):
@@ -95,6 +104,7 @@ def load_protocol_data(data: dict[str, Any], *, models: dict[str, Any], preset: 
             later = {
                 "is_fever_default": bool(item.get("fever_default")),
                 "identify_within_hours": item.get("identify_within_hours"),
+                "returnee_risk_level": item.get("returnee_risk_level") or "",
             }
             category = category_cls.objects.create(
                 protocol=protocol,

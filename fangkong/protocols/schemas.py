@@ -23,6 +23,9 @@ class CategoryOut(Schema):
     is_push_default: bool
     is_fever_default: bool = Field(description="The category a fever found at a checkpoint makes.")
     identify_within_hours: int | None = Field(description="Hours from report to identification; null: none set.")
+    returnee_risk_level: str = Field(
+        "", description="high/medium/low: the category a pushed person returning from an area of that risk level gets."
+    )
 
 
 class ProtocolOut(Schema):

@@ -155,3 +155,8 @@ def category_name_subquery(field: str = "category") -> Subquery:
     return Subquery(
         Category.objects.filter(code=OuterRef(field)).order_by("-protocol__effective_from").values("name")[:1]
     )
+
+
+def returnee_categories(protocol: Protocol) -> dict[str, str]:
+    """Risk level → the code of the protocol's returnee category for stays in areas of that level."""
+    return {c.returnee_risk_level: c.code for c in protocol.categories.all() if c.returnee_risk_level}

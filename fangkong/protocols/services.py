@@ -70,6 +70,7 @@ def protocol_data(protocol: Protocol) -> dict[str, Any]:
                 "push_default": c.is_push_default,
                 "fever_default": c.is_fever_default,
                 "identify_within_hours": c.identify_within_hours,
+                "returnee_risk_level": c.returnee_risk_level,
                 "phases": [{"kind": p.kind, "days": p.days, "test_days": list(p.test_days)} for p in c.phases.all()],
             }
             for c in protocol.categories.all()

@@ -27,7 +27,7 @@ from fangkong.quarantine.models import (
     SiteStatus,
     TestOutcome,
 )
-from fangkong.quarantine.signals import release_blockers
+from fangkong.quarantine.signals import measure_todo, release_blockers
 
 # The board looks this many days ahead for expected departures.
 BOARD_DAYS = 14
@@ -392,3 +392,48 @@ def sites_today(user: Any, *, limit: int = 5, today: dt.date | None = None) -> l
         if measure.site_id in by_id:
             by_id[measure.site_id].releases_due.append(measure)
     return list(by_id.values())
+
+
+# --- what is still to do -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One thing still to do for a measure, with a link to where it is done or a button that does it."""
+
+    text: str
+    url: str = ""
+    action_url: str = ""
+    action_label: str = ""
+
+
+def site_with_free_room(district_path: str) -> Site | None:
+    """The site of the next free room of the district's sites in use (the order of free_rooms_for); sites hold
+    no personal data, so any worker's request may name one."""
+    room = (
+        Room.objects.filter(
+            site__status=SiteStatus.IN_USE,
+            site__place_path__startswith=district_path,
+            status=RoomStatus.FREE,
+            occupants=0,
+        )
+        .select_related("site")
+        .order_by("capacity", "site_id", "floor", "number")
+        .first()
+    )
+    return room.site if room is not None else None
+
+
+def still_to_do(measure: Measure, user: Any) -> list[Todo]:
+    """What stands between the measure and its person being where it says: a room, a transfer."""
+    if measure.status != MeasureStatus.ACTIVE:
+        return []
+    items: list[Todo] = []
+    for _receiver, todos in measure_todo.send(sender=Measure, measure=measure, user=user):
+        items.extend(list(todos or []))  # type: ignore[arg-type]
+    if measure.needs_room and not items:
+        if site_with_free_room(measure.place_path[: Place.steplen]) is None:
+            items.append(Todo(_("Waiting for a room: no site in use has a free room; activate a reserve site.")))
+        else:
+            items.append(Todo(_("Waiting for a room: place the person, or ask for a transfer to a site.")))
+    return items

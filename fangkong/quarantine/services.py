@@ -40,7 +40,7 @@ from fangkong.quarantine.models import (
     SiteStatus,
     TestOutcome,
 )
-from fangkong.quarantine.signals import measure_ended, measure_started, measure_went_home
+from fangkong.quarantine.signals import measure_ended, measure_started, measure_went_home, person_placed
 from fangkong.screening.models import ClearState, KeyPerson
 
 REPORT_LINK_SALT = "fangkong.quarantine.report-link"
@@ -486,6 +486,7 @@ def place_person(*, actor: Any, measure: Measure, room: Room, request: HttpReque
     _check_room_takes(room, measure, today)
     placement = _occupy(room, measure, actor, today)
     _event(measure, actor, MeasureEventKind.PLACED, f"{room.site.name} {room.number}")
+    person_placed.send(sender=Measure, measure=measure, placement=placement, actor=actor)
     record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.dispatch import Signal, receiver
 from django.utils.translation import gettext as _
 
-from fangkong.screening.services import key_person_controlled, key_person_releasing
+from fangkong.screening.services import key_person_controlled, key_person_releasing, release_elsewhere
 
 # Receivers answer with a list of unmet conditions, each a sentence (kwargs: measure).
 # Monitoring adds open alerts, transfers an unfinished transfer: release waits for all.
@@ -21,6 +21,11 @@ measure_started = Signal()
 measure_ended = Signal()
 # The person left the site for the home phase (kwargs: measure, actor).
 measure_went_home = Signal()
+# The person was put in a room (kwargs: measure, placement, actor); sent inside place_person's transaction.
+person_placed = Signal()
+# What still stands between a measure and its person being where the measure says (kwargs: measure, user):
+# receivers answer with a list of selectors.Todo (transfers: the transfer task, or a way to ask for one).
+measure_todo = Signal()
 
 
 @receiver(key_person_controlled, dispatch_uid="quarantine_open_measure")
@@ -31,11 +36,24 @@ def open_measure_for_key_person(sender: Any, key_person: Any, actor: Any, reques
         open_measure(actor=actor, key_person=key_person, request=request)
 
 
-@receiver(key_person_releasing, dispatch_uid="quarantine_release_through_measure")
-def refuse_release_under_measure(sender: Any, key_person: Any, **kwargs: Any) -> None:
+def release_under_measure_message(key_person: Any) -> str:
+    """Why a key person under an active measure is not released from the key-person page ("" when they may be)."""
     from fangkong.quarantine.models import Measure, MeasureStatus
 
     if Measure.objects.filter(key_person=key_person, status=MeasureStatus.ACTIVE).exists():
-        raise ValidationError(
-            _("This person is under a measure: release them from the measure page, where its conditions are checked.")
+        return _(
+            "This person is under a measure: release them from the measure page, where its conditions are checked."
         )
+    return ""
+
+
+@receiver(key_person_releasing, dispatch_uid="quarantine_release_through_measure")
+def refuse_release_under_measure(sender: Any, key_person: Any, **kwargs: Any) -> None:
+    message = release_under_measure_message(key_person)
+    if message:
+        raise ValidationError(message)
+
+
+@receiver(release_elsewhere, dispatch_uid="quarantine_release_elsewhere")
+def released_through_the_measure(sender: Any, key_person: Any, **kwargs: Any) -> str:
+    return release_under_measure_message(key_person)

@@ -434,6 +434,15 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if placement is not None and request.user.has_perm("quarantine.place_person"):
         move_rooms = list(selectors.free_rooms_for(request.user)[:200])
     unmet = selectors.unmet_release_conditions(measure) if measure.is_active else []
+    # The release button only where pressing it can work: every condition met, or only those an early
+    # release (with a reason, for whoever may give one) waives.
+    can_release = measure.is_active and (
+        not unmet
+        or (
+            request.user.has_perm("quarantine.extend_measure")
+            and not selectors.unmet_release_conditions(measure, waive_end_date=True)
+        )
+    )
     today = timezone.localdate()
     context = {
         "measure": measure,
@@ -450,6 +459,8 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "free_rooms": free_rooms,
         "move_rooms": move_rooms,
         "unmet": unmet,
+        "can_release": can_release,
+        "todo": selectors.still_to_do(measure, request.user),
         "months": _calendar(measure, phases, tests),
         "extend_form": ExtendForm(),
         "release_form": ReleaseForm(),

@@ -34,10 +34,17 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record, say
+from fangkong.imports.categories import CategoryChoices
 from fangkong.imports.models import ImportJob, PushList
 from fangkong.places.models import Place, PlaceType
-from fangkong.protocols.models import RiskArea
-from fangkong.protocols.selectors import active_protocol, category_of, district_of, push_default_category
+from fangkong.protocols.models import RISK_RANK, Protocol, RiskArea
+from fangkong.protocols.selectors import (
+    active_protocol,
+    category_of,
+    district_of,
+    push_default_category,
+    returnee_categories,
+)
 from fangkong.screening.models import PushBatch, SourceKind
 
 COMMUNITY_PATH_LEN = 3 * Place.steplen
@@ -54,13 +61,44 @@ def deadline_hours(job: ImportJob) -> float:
     return hours if hours > 0 else float(settings.SCREENING_PUSH_DEADLINE_HOURS)
 
 
-def _category(job: ImportJob, target: Place) -> tuple[int, str]:
+def push_category_choices(place: Place) -> CategoryChoices | None:
+    """The categories a push list imported into `place` may give: its district's protocol's (imports asks here)."""
+    protocol = active_protocol(district_of(place)).protocol
+    default = push_default_category(protocol)
+    choices = tuple((c.code, c.name) for c in protocol.categories.all())
+    return CategoryChoices(default=default.code if default else "", choices=choices) if choices else None
+
+
+def _category(job: ImportJob, target: Place) -> tuple[Protocol, str]:
     protocol = active_protocol(district_of(target)).protocol
     wanted = str((job.options or {}).get("category") or "")
     category = category_of(protocol, wanted) if wanted else None
     if category is None:
         category = push_default_category(protocol)
-    return protocol.pk, category.code if category else ""
+    return protocol, category.code if category else ""
+
+
+def _category_sql(protocol: Protocol, category: str, *, has_areas: bool) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) for a new key person's category, over `r` with its row_category and risk.
+
+    The row's own category column wins over the list's category (the upload's choice, else the
+    protocol's default). A returnee category then rises to the protocol's returnee category of the
+    riskiest area the row's travel names (a row from a high-risk area is a high-risk returnee, not the
+    default medium-risk one); it never falls, and other categories (close contact, inbound …) stay.
+    """
+    base, base_params = "COALESCE(NULLIF(r.row_category, ''), %s)", [category]
+    by_level = returnee_categories(protocol) if has_areas else {}
+    whens: list[str] = []
+    params: list[Any] = []
+    for level, code in sorted(by_level.items(), key=lambda item: -RISK_RANK[item[0]]):  # type: ignore[index]
+        lower = [c for lv, c in by_level.items() if RISK_RANK[lv] < RISK_RANK[level]]  # type: ignore[index]
+        if not lower:
+            continue
+        whens.append(f"WHEN r.risk = %s AND {base} IN ({', '.join(['%s'] * len(lower))}) THEN %s")
+        params += [level, *base_params, *lower, code]
+    if not whens:
+        return base, base_params
+    return f"CASE {' '.join(whens)} ELSE {base} END", [*params, *base_params]
 
 
 def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
@@ -73,14 +111,15 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
     target = job.target_place
     now = timezone.now()
     deadline = (job.finished_at or now) + dt.timedelta(hours=deadline_hours(job))
-    protocol_id, category = _category(job, target)
+    protocol, category = _category(job, target)
     ops = connection.ops
     p_now = ops.adapt_datetimefield_value(now)
     p_deadline = ops.adapt_datetimefield_value(deadline)
 
     has_areas = RiskArea.objects.exists()
     issued = ops.adapt_datefield_value(push_list.issued_on or timezone.localdate(now))
-    key_person_params = [category, protocol_id, target.pk, target.path, p_deadline, p_now, p_now]
+    category_sql, category_params = _category_sql(protocol, category, has_areas=has_areas)
+    key_person_params = [*category_params, protocol.pk, target.pk, target.path, p_deadline, p_now, p_now]
     source_params = [push_list.pk, p_now, job.created_by_id, push_list.pk]
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM screening_keyperson")
@@ -96,7 +135,7 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
                 f"""
                 WITH {_routed("CASE WHEN k.id IS NULL THEN nextval(%s::regclass) ELSE k.id END", materialized=True)},
                 new_key_persons AS (
-                    {_insert_key_persons(has_areas, with_id=True)}
+                    {_insert_key_persons(has_areas, category_sql, with_id=True)}
                     RETURNING is_unplaced, outside_district
                 ),
                 new_sources AS ({INSERT_SOURCES})
@@ -110,7 +149,8 @@ def key_persons_from_push_list(*, job: ImportJob) -> PushBatch | None:
             # of the list on their (new or earlier) open key person.
             routed = _routed("k.id", materialized=False)
             cursor.execute(
-                f"WITH {routed} {_insert_key_persons(has_areas)}", [push_list.pk, issued, *key_person_params]
+                f"WITH {routed} {_insert_key_persons(has_areas, category_sql)}",
+                [push_list.pk, issued, *key_person_params],
             )
             cursor.execute(f"WITH {routed} {INSERT_SOURCES}", [push_list.pk, issued, *source_params])
             cursor.execute(
@@ -173,7 +213,7 @@ def _routed(key_person_id: str, *, materialized: bool) -> str:
     """
     return f"""
         firsts AS (
-            SELECT person_id, came_from, arrived_on, place_path, outside_district,
+            SELECT person_id, came_from, arrived_on, place_path, outside_district, category,
                    ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY id) AS nth
             FROM imports_pushlistentry WHERE push_list_id = %s
         ),
@@ -186,7 +226,7 @@ def _routed(key_person_id: str, *, materialized: bool) -> str:
                    )) AS place_id
             FROM (
                 SELECT {key_person_id} AS key_person_id, k.id IS NULL AS is_new, f.person_id, f.came_from,
-                       f.arrived_on, COALESCE(f.arrived_on, %s) AS risk_on,
+                       f.category AS row_category, f.arrived_on, COALESCE(f.arrived_on, %s) AS risk_on,
                        CASE WHEN f.outside_district THEN 1 ELSE 0 END AS outside,
                        CASE WHEN p.place_path LIKE f.place_path || '%%' THEN p.place_path ELSE f.place_path END
                            AS route
@@ -200,13 +240,14 @@ def _routed(key_person_id: str, *, materialized: bool) -> str:
         )"""  # noqa: S608 - constants only
 
 
-def _insert_key_persons(has_areas: bool, *, with_id: bool = False) -> str:
+def _insert_key_persons(has_areas: bool, category_sql: str, *, with_id: bool = False) -> str:
     """INSERT of a key person for every new person of `routed`, at the grid or community found.
 
-    Parameters: category, protocol, the import's target place and its path (for the
-    unplaced), deadline, now, now. With `with_id`, the id is routed.key_person_id, not the default.
+    Parameters: the category's (_category_sql), protocol, the import's target place and its path (for
+    the unplaced), deadline, now, now. With `with_id`, the id is routed.key_person_id, not the default.
     """
-    risk = _risk_subquery("r.came_from", "r.risk_on") if has_areas else "''"
+    # The risk is worked out once per row (in the derived table), for the risk level and the category.
+    risk = _risk_subquery("n.came_from", "n.risk_on") if has_areas else "''"
     # One worker per place, looked up once (a hash join) rather than once per row.
     workers = (
         "SELECT place_id, MIN(user_id) AS user_id FROM accounts_membership"
@@ -223,12 +264,11 @@ def _insert_key_persons(has_areas: bool, *, with_id: bool = False) -> str:
             outside_district, worker_id, clear_state, due_at, measure_kind, schedule, risk_level, version,
             created_at, updated_at
         )
-        SELECT {"r.key_person_id, " if with_id else ""}r.person_id, %s, %s, COALESCE(r.place_id, %s), {place_path},
-               (r.place_id IS NULL AND r.outside = 0), (r.outside = 1), w.user_id,
-               'new', %s, 'none', '[]', COALESCE({risk}, ''), 1, %s, %s
-        FROM routed r
-        LEFT JOIN ({workers}) w ON w.place_id = r.place_id
-        WHERE r.is_new"""  # noqa: S608 - constants only
+        SELECT {"r.key_person_id, " if with_id else ""}r.person_id, {category_sql}, %s, COALESCE(r.place_id, %s),
+               {place_path}, (r.place_id IS NULL AND r.outside = 0), (r.outside = 1), w.user_id,
+               'new', %s, 'none', '[]', r.risk, 1, %s, %s
+        FROM (SELECT n.*, COALESCE({risk}, '') AS risk FROM routed n WHERE n.is_new) r
+        LEFT JOIN ({workers}) w ON w.place_id = r.place_id"""  # noqa: S608 - constants only
 
 
 # A source on every person's (new or earlier) open key person, once per list: a key person made

@@ -62,6 +62,17 @@ ROUTABLE_TYPES = (PlaceType.COMMUNITY, PlaceType.GRID)
 key_person_controlled = Signal()
 # key_person_releasing: about to release (kwargs key_person, actor); a receiver raises ValidationError to refuse.
 key_person_releasing = Signal()
+# release_elsewhere: receivers answer with a sentence when the key person is released somewhere else (a
+# measure page) rather than by the "released" step, so the key-person page offers no step that must fail.
+release_elsewhere = Signal()
+
+
+def release_refusal(key_person: KeyPerson) -> str:
+    """Why the "released" step would be refused now ("" when it would not)."""
+    for _receiver, answer in release_elsewhere.send(sender=KeyPerson, key_person=key_person):
+        if answer:
+            return str(answer)
+    return ""
 
 
 class TransitionNotAllowed(Exception):

@@ -91,6 +91,7 @@ from fangkong.screening.services import (
     hand_over,
     protocol_changes,
     record_visit,
+    release_refusal,
     route_key_person,
     set_category,
     set_push_deadline,
@@ -257,10 +258,12 @@ def unplaced(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _actions(user: Any, kp: KeyPerson) -> list[tuple[str, str]]:
+def _actions(user: Any, kp: KeyPerson, release_note: str = "") -> list[tuple[str, str]]:
+    """The steps the page offers: never "released" where it is refused (a measure releases the person)."""
     if not user.has_perm("screening.change_keyperson"):
         return []
-    return [(to, str(ClearState(to).label)) for to in TRANSITIONS.get(kp.clear_state, ())]
+    steps = TRANSITIONS.get(kp.clear_state, ())
+    return [(to, str(ClearState(to).label)) for to in steps if not (to == ClearState.RELEASED and release_note)]
 
 
 @login_required
@@ -273,6 +276,7 @@ def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         record_full_view(actor=request.user, person=kp.person, request=request)
     protocol = active_protocol(district_of(kp.place)).protocol
     categories = category_names(protocol)
+    release_note = release_refusal(kp) if ClearState.RELEASED in TRANSITIONS.get(kp.clear_state, ()) else ""
     return render(
         request,
         "screening/detail.html",
@@ -286,7 +290,8 @@ def key_person_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 initial={"category": kp.category, "version": kp.version}, categories=categories
             ),
             "travel_form": TravelForm(),
-            "actions": _actions(request.user, kp),
+            "actions": _actions(request.user, kp, release_note),
+            "release_note": release_note,
             "sources": list(kp.sources.select_related("push_list", "created_by").order_by("reported_at")),
             "travels": travel_history(kp),
             "timeline": timeline(kp),

@@ -28,6 +28,7 @@ from fangkong.transfers.models import (
     VehicleKind,
     VehicleStatus,
 )
+from fangkong.transfers.requests import is_site_request, withdraw_from_site_request
 
 DRIVERS = ("王建军", "李国强", "赵卫东", "孙志刚")
 MEDICS = ("刘丽华", "陈静", "周敏")
@@ -143,6 +144,18 @@ def seed_transfers(district: Place, rng: random.Random) -> dict[str, Any]:
     waiting = list(
         active.filter(site__isnull=True, at_home=False).select_related("person", "place").order_by("id")[: van2.seats]
     )
+    # Persons controlled while a room was free asked for a transfer; the planned run below takes them instead.
+    for passenger in TransferPassenger.objects.filter(
+        is_active=True, person_id__in=[m.person_id for m in waiting]
+    ).select_related("task"):
+        if is_site_request(passenger.task):
+            withdraw_from_site_request(actor=None, passenger=passenger, reason="集中隔离转运")
+    busy = set(
+        TransferPassenger.objects.filter(is_active=True, person_id__in=[m.person_id for m in waiting]).values_list(
+            "person_id", flat=True
+        )
+    )
+    waiting = [m for m in waiting if m.person_id not in busy]
     target = Site.objects.filter(place_path__startswith=district.path, status=SiteStatus.IN_USE).order_by("id").first()
     if waiting and target is not None:
         first = waiting[0]

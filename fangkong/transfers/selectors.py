@@ -20,6 +20,7 @@ from fangkong.transfers.models import (
     Vehicle,
     VehicleStatus,
 )
+from fangkong.transfers.requests import UNTOUCHED_SITE_REQUEST
 
 
 def vehicles_for(user: Any, *, status: str = "", q: str = "") -> QuerySet[Vehicle]:
@@ -100,8 +101,9 @@ def tasks_with_people(qs: QuerySet[TransferTask]) -> QuerySet[TransferTask]:
 
 
 def candidate_measures(user: Any, *, where: str = "unplaced", q: str = "") -> QuerySet[Measure]:
-    """Persons under an active measure in scope who are on no active transfer task."""
-    on_task = TransferPassenger.objects.filter(is_active=True).values("person_id")
+    """Persons under an active measure in scope who are on no active transfer task (a request nobody acted
+    on yet aside: the run planned for them takes them off it)."""
+    on_task = TransferPassenger.objects.filter(is_active=True).exclude(UNTOUCHED_SITE_REQUEST).values("person_id")
     return measures_for(user, where=where, q=q).exclude(person_id__in=on_task)
 
 

@@ -42,6 +42,7 @@ from fangkong.transfers.models import (
     normalize_plate,
     validate_plate,
 )
+from fangkong.transfers.requests import is_site_request, withdraw_from_site_request
 
 # A device or browser clock may run a little ahead; beyond this a time is "in the future".
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -254,6 +255,12 @@ def _add_passenger_row(task: TransferTask, measure: Measure, actor: Any) -> Tran
             % {"name": measure.person.name}
         )
     other = TransferPassenger.objects.filter(person_id=measure.person_id, is_active=True).select_related("task").first()
+    if other is not None and other.task_id != task.pk and is_site_request(_lock_task(other.task)):
+        # The run staff plan now takes the person: the request nobody acted on yet gives way to it.
+        withdraw_from_site_request(
+            actor=actor, passenger=other, reason=_("Planned in task #%(task)d") % {"task": task.pk}
+        )
+        other = None
     if other is not None:
         if other.task_id == task.pk:
             raise TransferConflict(_("%(name)s is already on this task.") % {"name": measure.person.name})
@@ -754,18 +761,22 @@ def request_hospital_transfer(
                 _("%(name)s is on transfer task #%(task)d, en route; redirect the vehicle to hospital.")
                 % {"name": measure.person.name, "task": other.pk}
             )
-        TransferPassenger.objects.filter(pk=current.pk).delete()
-        record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=other,
-            summary=say(
-                gettext_lazy("Transfer task %(id)s: measure %(measure)s taken off for a hospital transfer"),
-                id=other.pk,
-                measure=measure.pk,
-            ),
-            request=request,
-        )
+        if is_site_request(other):
+            # The transfer to a site nobody acted on yet: called off (cancelled once empty).
+            withdraw_from_site_request(actor=actor, passenger=current, reason=_("Hospital transfer instead"))
+        else:
+            TransferPassenger.objects.filter(pk=current.pk).delete()
+            record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=other,
+                summary=say(
+                    gettext_lazy("Transfer task %(id)s: measure %(measure)s taken off for a hospital transfer"),
+                    id=other.pk,
+                    measure=measure.pk,
+                ),
+                request=request,
+            )
     task = TransferTask.objects.create(
         kind=TransferKind.TO_HOSPITAL,
         place=measure.place,

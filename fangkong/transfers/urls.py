@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/vehicle/", views.task_vehicle, name="assign_vehicle"),
     path("<int:pk>/passengers/", views.task_passengers, name="passengers"),
     path("<int:pk>/crew/", views.task_crew, name="crew"),
+    path("measure/<int:pk>/request-site/", views.measure_request_site, name="request_site"),
     path("vehicles/", views.vehicle_list, name="vehicles"),
     path("vehicles/new/", views.vehicle_add, name="vehicle_add"),
     path("vehicles/<int:pk>/", views.vehicle_edit, name="vehicle_edit"),

@@ -509,3 +509,21 @@ def vehicle_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "transfers/vehicle_form.html",
         {"form": form, "vehicle": vehicle, "runs": runs, "can_edit": can_edit, "kinds": TransferKind},
     )
+
+
+@login_required
+@permission_required("transfers.add_transfertask", raise_exception=True)
+@require_POST
+def measure_request_site(request: HttpRequest, pk: int) -> HttpResponse:
+    """The measure page's "request a transfer to a site" (a room came free after the person was controlled)."""
+    from fangkong.transfers.requests import request_site_transfer
+
+    measure = get_measure_for_user(request.user, pk)
+    task = request_site_transfer(actor=request.user, measure=measure, request=request)
+    if task is None:
+        messages.error(request, _("No site in use has a free room; activate a reserve site first."))
+    else:
+        messages.success(
+            request, _("Transfer task #%(task)d to %(site)s.") % {"task": task.pk, "site": task.destination}
+        )
+    return redirect("quarantine:measure_detail", measure.pk)

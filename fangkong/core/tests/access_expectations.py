@@ -307,6 +307,7 @@ PAGES: dict[str, Rule] = {
     "transfers:assign_vehicle": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
     "transfers:passengers": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
     "transfers:crew": Rule(RUN_TRANSFERS, target="transfer_task", writes=True),
+    "transfers:request_site": Rule(RUN_TRANSFERS, target="measure", writes=True),
     "transfers:vehicles": Rule(VIEW_TRANSFERS),
     "transfers:vehicle_add": Rule(HQ, writes=True),
     "transfers:vehicle_edit": Rule(VIEW_TRANSFERS, target="vehicle", writes=True, writers=RUN_TRANSFERS),

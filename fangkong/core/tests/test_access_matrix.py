@@ -268,6 +268,13 @@ def _released_measure(scene: Scene) -> Any:
     )
     measure = _measure_of(scene, person)
     if measure.status == "active":
+        from fangkong.transfers.services import cancel_task
+
+        # Controlled while a room was free, the person waits for a transfer to a site: called off here.
+        for passenger in apps.get_model("transfers", "TransferPassenger").objects.filter(
+            person_id=measure.person_id, is_active=True
+        ):
+            cancel_task(actor=scene.world.hq, task=passenger.task, reason="访问矩阵")
         measure.tests.all().delete()
         measure = release_measure(actor=scene.world.hq, measure=measure, early_reason="访问矩阵")
     return measure
