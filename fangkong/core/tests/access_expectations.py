@@ -178,6 +178,7 @@ def _transfer_task_json(scene: Any) -> dict[str, Any]:
 # Pages, by URL name (namespace:name). Keys "name?query" are variants with their own rule.
 PAGES: dict[str, Rule] = {
     "core:home": Rule(frozenset({SIGNED_IN})),
+    "core:favicon": Rule(frozenset({ANYONE})),
     "accounts:login": Rule(frozenset({ANYONE}), writes=True),
     "accounts:logout": Rule(frozenset({ANYONE}), writes=True),
     "accounts:tokens": Rule(frozenset({SIGNED_IN}), writes=True),
