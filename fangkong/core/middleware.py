@@ -73,3 +73,41 @@ class NoStoreMiddleware:
         if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+NUL = "\x00"
+
+
+class RejectNulMiddleware:
+    """Refuses a request whose path or query string holds a NUL character, with a clear answer.
+
+    PostgreSQL refuses NUL in every text parameter (a 500 wherever a value reaches a query unfiltered:
+    an API filter, a path argument). Form fields already refuse it (Django's ProhibitNullCharactersValidator)
+    and JSON bodies are checked per item by the services (validate_clean_text), so one bad item of a gate's
+    batch is rejected alone rather than the whole batch. API paths answer 422 in the API's error shape, pages 400.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = self._offending(request)
+        if field is None:
+            return self.get_response(request)
+        from django.http import HttpResponseBadRequest, JsonResponse
+        from django.utils.translation import gettext as _
+
+        message = _("The request holds a NUL character, which no field accepts.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"message": message, "errors": {field: [message]}}, status=422)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+    @staticmethod
+    def _offending(request: HttpRequest) -> str | None:
+        if NUL in request.path:
+            return "path"
+        for key, values in request.GET.lists():
+            if NUL in key or any(NUL in v for v in values):
+                return key.replace(NUL, "")
+        return None
+
