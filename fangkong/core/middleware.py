@@ -110,4 +110,3 @@ class RejectNulMiddleware:
             if NUL in key or any(NUL in v for v in values):
                 return key.replace(NUL, "")
         return None
-
