@@ -10,6 +10,7 @@ the person anyway.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -72,30 +73,41 @@ def request_site_transfer(*, actor: Any, measure: Measure, request: HttpRequest 
     site = site_with_free_room(measure.place_path[: Place.steplen])
     if site is None:
         return None
-    task = TransferTask.objects.create(
-        kind=TransferKind.TO_SITE,
-        place=measure.place,
-        place_path=measure.place_path,
-        from_address=_from_address_of(measure) or "-",
-        to_site=site,
-        reason=(_("Central quarantine (measure #%(measure)d)") % {"measure": measure.pk})[:300],
-        planned_at=timezone.now(),
-        is_request=True,
-        created_by=user,
-    )
-    TransferPassenger.objects.create(task=task, measure=measure, person_id=measure.person_id)
-    record(
+    return open_request(
         actor=user,
-        action=AuditAction.CREATE,
-        obj=task,
-        summary=say(
+        passenger=(measure, measure.person_id),
+        summary=lambda task: say(
             gettext_lazy("Transfer task %(id)s: to %(site)s for measure %(measure)s"),
             id=task.pk,
             site=site.name,
             measure=measure.pk,
         ),
         request=request,
+        kind=TransferKind.TO_SITE,
+        place=measure.place,
+        place_path=measure.place_path,
+        from_address=_from_address_of(measure) or "-",
+        to_site=site,
+        reason=(_("Central quarantine (measure #%(measure)d)") % {"measure": measure.pk})[:300],
     )
+
+
+def open_request(
+    *,
+    actor: Any,
+    passenger: tuple[Measure | None, int],
+    summary: Callable[[TransferTask], Any],
+    request: HttpRequest | None,
+    **fields: Any,
+) -> TransferTask:
+    """A transfer request (a planned task a dispatcher gives a vehicle later) with its one passenger, audited.
+
+    The caller holds the locks and has checked that the person is on no other task.
+    """
+    measure, person_id = passenger
+    task = TransferTask.objects.create(planned_at=timezone.now(), is_request=True, created_by=actor, **fields)
+    TransferPassenger.objects.create(task=task, measure=measure, person_id=person_id)
+    record(actor=actor, action=AuditAction.CREATE, obj=task, summary=summary(task), request=request)
     return task
 
 

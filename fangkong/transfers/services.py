@@ -42,7 +42,7 @@ from fangkong.transfers.models import (
     normalize_plate,
     validate_plate,
 )
-from fangkong.transfers.requests import is_site_request, withdraw_from_site_request
+from fangkong.transfers.requests import is_site_request, open_request, withdraw_from_site_request
 
 # A device or browser clock may run a little ahead; beyond this a time is "in the future".
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -830,28 +830,20 @@ def request_fever_clinic_transfer(
         return current.task
     measure = Measure.objects.filter(person_id=person.pk, status=MeasureStatus.ACTIVE).first()
     where = " ".join(part for part in (checkpoint.name, checkpoint.location) if part)
-    task = TransferTask.objects.create(
+    return open_request(
+        actor=actor,
+        passenger=(measure, person.pk),
+        summary=lambda task: say(
+            gettext_lazy("Transfer task %(id)s: to the fever clinic for checkpoint alert %(alert)s"),
+            id=task.pk,
+            alert=alert.pk,
+        ),
+        request=request,
         kind=TransferKind.FEVER_CLINIC,
         place=checkpoint.place,
         place_path=checkpoint.place_path,
         from_address=where[:200] or "-",
         to_text=_("Fever clinic (designated hospital)"),
         reason=(_("Fever at checkpoint %(checkpoint)s") % {"checkpoint": checkpoint.name})[:300],
-        planned_at=timezone.now(),
-        is_request=True,
         source_alert=alert,
-        created_by=actor,
     )
-    TransferPassenger.objects.create(task=task, measure=measure, person_id=person.pk)
-    record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=task,
-        summary=say(
-            gettext_lazy("Transfer task %(id)s: to the fever clinic for checkpoint alert %(alert)s"),
-            id=task.pk,
-            alert=alert.pk,
-        ),
-        request=request,
-    )
-    return task
