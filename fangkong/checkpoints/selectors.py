@@ -21,17 +21,43 @@ from fangkong.checkpoints.models import (
     Registration,
     Shift,
 )
-from fangkong.checkpoints.services import MEASURES_UNDER_CONTROL, find_person, open_key_person
 from fangkong.core.scoping import jurisdiction_sql, scope_to_user
 from fangkong.core.sql import prepared_rows
 from fangkong.core.validators import normalize_document_number, parse_phone, parse_resident_id
 from fangkong.people.models import DocumentType, Person
 from fangkong.places.models import Place
+from fangkong.protocols.models import MeasureKind
+from fangkong.screening.models import ClearState, KeyPerson
 
 # A nucleic-acid result older than this is overdue at the gate (the protocol's 72-hour rule).
 TEST_VALID_FOR = dt.timedelta(hours=72)
 # Co-location answers at most this many rows; a wider search should narrow its window.
 COLOCATION_LIMIT = 5000
+
+MEASURES_UNDER_CONTROL = (MeasureKind.CENTRAL_QUARANTINE, MeasureKind.HOME_QUARANTINE, MeasureKind.HOME_MONITORING)
+
+
+# --- who is this person -------------------------------------------------------------------------
+
+
+def find_person(*, document_type: str, document_number: str, phone: str) -> Person | None:
+    """The registered person behind a validated ID number (else a unique phone), following merges."""
+    person = None
+    if document_number:
+        person = Person.objects.filter(document_type=document_type, document_number=document_number).first()
+    elif phone:
+        matches = list(Person.objects.filter(phone=phone, merged_into__isnull=True)[:2])
+        # A phone shared by a family says nothing about who is at the gate.
+        person = matches[0] if len(matches) == 1 else None
+    if person is not None and person.merged_into_id:
+        person = Person.objects.filter(pk=person.merged_into_id).first()
+    return person
+
+
+def open_key_person(person: Person | None) -> KeyPerson | None:
+    if person is None:
+        return None
+    return KeyPerson.objects.filter(person=person).exclude(clear_state=ClearState.RELEASED).first()
 
 
 def checkpoints_for(
@@ -359,7 +385,6 @@ def day_counts(checkpoint: Checkpoint, day: dt.date) -> dict[str, int]:
         "handled": sum(1 for _reasons, handled in day_alerts if handled is not None),
         "returnees": sum(1 for reasons, _handled in day_alerts if "risk_area_returnee" in reasons),
     }
-    from fangkong.screening.models import ClearState, KeyPerson
 
     controlled = KeyPerson.objects.exclude(clear_state=ClearState.RELEASED).filter(
         measure_kind__in=MEASURES_UNDER_CONTROL

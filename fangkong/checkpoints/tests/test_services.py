@@ -230,7 +230,7 @@ def test_two_concurrent_replays_are_answered_by_the_constraint(world: Any, gate:
     )
     from unittest import mock
 
-    with mock.patch("fangkong.checkpoints.services._already_registered", return_value=False):
+    with mock.patch("fangkong.checkpoints.services.registration._already_registered", return_value=False):
         result = register(actor=staff(world), data=data)
     assert result.status == "duplicate"
     assert Registration.objects.filter(client_id=data.client_id).count() == 1
