@@ -1,6 +1,7 @@
 """The menu, by role: a few groups a district's staff think in, each a dropdown of pages.
 
-Each later app adds its pages to a group here. A user sees only the pages they may open;
+Each app declares its pages in its plugin.py (core.plugins.MenuItem), naming a group kept
+here. A user sees only the pages they may open;
 a group with one such page is shown as that page's link, a group with none not at all.
 """
 
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from fangkong.core import plugins
 
 
 @dataclass(frozen=True)
@@ -41,54 +43,31 @@ class MenuEntry:
     active: bool = False  # the page shown is this link or one of its dropdown's
 
 
-NAV: list[NavItem | NavGroup] = [
-    NavItem(_("Overview"), "core:home"),
-    NavGroup(
-        pgettext_lazy("menu group", "Population"),
-        (
-            NavItem(_("Places"), "places:browse", "places.view_place"),
-            NavItem(_("People"), "people:list", "people.view_person"),
-            NavItem(_("Data exchange"), "imports:list", "imports.view_importjob"),
-        ),
-    ),
-    NavGroup(
-        pgettext_lazy("menu group", "Screening"),
-        (
-            NavItem(_("Key persons"), "screening:list", "screening.view_keyperson"),
-            NavItem(_("Work queue"), "screening:queue", "screening.change_keyperson"),
-            NavItem(_("Self-reports"), "screening:self_reports", "screening.view_keyperson"),
-            NavItem(_("Screening coverage"), "screening:coverage", "screening.view_coverage"),
-            NavItem(_("Sweeps"), "screening:sweeps", "screening.view_sweeptask"),
-        ),
-    ),
-    NavGroup(
-        pgettext_lazy("menu group", "Checkpoints"),
-        (
-            NavItem(_("Checkpoints"), "checkpoints:list", "checkpoints.view_checkpoint"),
-            NavItem(_("Checkpoint alerts"), "checkpoints:alerts", "checkpoints.view_alert"),
-        ),
-    ),
-    NavGroup(
-        pgettext_lazy("menu group", "Control measures"),
-        (
-            NavItem(_("Under measures"), "quarantine:measures", "quarantine.view_measure"),
-            NavItem(_("Quarantine sites"), "quarantine:sites", "quarantine.view_site"),
-            NavItem(_("Capacity board"), "quarantine:capacity", "quarantine.view_capacity"),
-            NavItem(_("Transfers"), "transfers:list", "transfers.view_transfertask"),
-            NavItem(_("Home quarantine"), "monitoring:home_list", "monitoring.view_homecare"),
-            NavItem(_("Reports due"), "monitoring:due", "monitoring.view_healthreport"),
-            NavItem(_("Health alerts"), "monitoring:alerts", "monitoring.view_healthalert"),
-        ),
-    ),
-    NavGroup(
-        pgettext_lazy("menu group", "Command"),
-        (
-            NavItem(_("Protocols"), "protocols:list", "protocols.view_protocol"),
-            NavItem(_("Audit log"), "audit:list", "audit.view_auditevent"),
-            NavItem(_("API tokens"), "accounts:tokens"),
-        ),
-    ),
-]
+# The menu's groups, in menu order; apps put their pages in them by key (core.plugins.MenuItem.group).
+# "" holds top-level links, shown before the groups.
+GROUPS: dict[str, Any] = {
+    "": "",
+    "population": pgettext_lazy("menu group", "Population"),
+    "screening": pgettext_lazy("menu group", "Screening"),
+    "checkpoints": pgettext_lazy("menu group", "Checkpoints"),
+    "measures": pgettext_lazy("menu group", "Control measures"),
+    "command": pgettext_lazy("menu group", "Command"),
+}
+
+
+def nav() -> list[NavItem | NavGroup]:
+    """The whole menu, from the pages the installed apps declare (each group's by `order`, then app order)."""
+    declared = list(plugins.each("menu"))
+    unknown = sorted({item.group for _app, item in declared} - set(GROUPS))
+    if unknown:
+        raise LookupError(f"menu items name unknown groups {unknown}; the groups are core.navigation.GROUPS")
+    ranked = sorted(enumerate(item for _app, item in declared), key=lambda pair: (pair[1].order, pair[0]))
+    by_group: dict[str, list[NavItem]] = {key: [] for key in GROUPS}
+    for _index, item in ranked:
+        by_group[item.group].append(NavItem(item.label, item.url_name, item.permission))
+    entries: list[NavItem | NavGroup] = list(by_group.pop(""))
+    entries += [NavGroup(GROUPS[key], tuple(items)) for key, items in by_group.items() if items]
+    return entries
 
 
 def _allowed(user: Any, item: NavItem) -> bool:
@@ -103,13 +82,13 @@ def _allowed_pages(user: Any, entry: NavItem | NavGroup) -> list[NavItem]:
 
 def items_for(user: Any) -> list[NavItem]:
     """Every page of the menu the user may open, in menu order."""
-    return [item for entry in NAV for item in _allowed_pages(user, entry)]
+    return [item for entry in nav() for item in _allowed_pages(user, entry)]
 
 
 def menu_for(user: Any, path: str = "") -> list[MenuEntry]:
     """The user's menu, marking the entry of the page at `path`."""
     menu: list[MenuEntry] = []
-    for entry in NAV:
+    for entry in nav():
         allowed = _allowed_pages(user, entry)
         if len(allowed) == 1:
             only = allowed[0]

@@ -1,0 +1,13 @@
+"""How the audit app plugs itself in (discovered by fangkong.core.plugins)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.plugins import AppPlugin, MenuItem
+
+PLUGIN = AppPlugin(
+    urls="fangkong.audit.urls",
+    url_prefix="audit/",
+    menu=(MenuItem("command", _("Audit log"), "audit:list", "audit.view_auditevent", order=20),),
+)

@@ -1,0 +1,14 @@
+"""How the people app plugs itself in (discovered by fangkong.core.plugins)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
+
+PLUGIN = AppPlugin(
+    urls="fangkong.people.urls",
+    url_prefix="people/",
+    api=(ApiRoute("/persons", "fangkong.people.api:router"),),
+    menu=(MenuItem("population", _("People"), "people:list", "people.view_person", order=20),),
+)

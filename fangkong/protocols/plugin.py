@@ -1,0 +1,14 @@
+"""How the protocols app plugs itself in (discovered by fangkong.core.plugins)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
+
+PLUGIN = AppPlugin(
+    urls="fangkong.protocols.urls",
+    url_prefix="protocols/",
+    api=(ApiRoute("/protocols", "fangkong.protocols.api:router"),),
+    menu=(MenuItem("command", _("Protocols"), "protocols:list", "protocols.view_protocol", order=10),),
+)

@@ -1,0 +1,18 @@
+"""How the quarantine app plugs itself in (discovered by fangkong.core.plugins)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
+
+PLUGIN = AppPlugin(
+    urls="fangkong.quarantine.urls",
+    url_prefix="quarantine/",
+    api=(ApiRoute("/quarantine", "fangkong.quarantine.api:router"),),
+    menu=(
+        MenuItem("measures", _("Under measures"), "quarantine:measures", "quarantine.view_measure", order=10),
+        MenuItem("measures", _("Quarantine sites"), "quarantine:sites", "quarantine.view_site", order=20),
+        MenuItem("measures", _("Capacity board"), "quarantine:capacity", "quarantine.view_capacity", order=30),
+    ),
+)

@@ -1,0 +1,14 @@
+"""How the transfers app plugs itself in (discovered by fangkong.core.plugins)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
+
+PLUGIN = AppPlugin(
+    urls="fangkong.transfers.urls",
+    url_prefix="transfers/",
+    api=(ApiRoute("/transfers", "fangkong.transfers.api:router"),),
+    menu=(MenuItem("measures", _("Transfers"), "transfers:list", "transfers.view_transfertask", order=40),),
+)
