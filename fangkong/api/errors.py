@@ -1,7 +1,9 @@
 """Every error the API returns, in one shape: {"message": ..., "errors": {"field": [...]}}.
 
 Domain exceptions raised by services are translated here and nowhere else, so a
-router only raises; it never builds an error response itself.
+router only raises; it never builds an error response itself. Every `core.errors.DomainError`
+answers with its own status, message and field errors; an app whose error needs more declares
+its handler in its plugin.py (`AppPlugin.api_errors`), installed here without naming the app.
 """
 
 from __future__ import annotations
@@ -19,10 +21,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
-from fangkong.core.errors import Conflict
-from fangkong.core.scoping import path_in_jurisdiction
-from fangkong.people.services import DuplicatePerson, PlaceOutsideJurisdiction, StaleVersion
-from fangkong.screening.services import TransitionNotAllowed
+from fangkong.core import plugins
+from fangkong.core.errors import DomainError, PlaceNotInJurisdiction
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +49,11 @@ class DuplicateOut(Schema):
     )
 
 
-class PlaceNotFound(Exception):
+class PlaceNotFound(PlaceNotInJurisdiction):
     """A place id in the input that does not exist or lies outside the caller's jurisdiction."""
 
     def __init__(self, field: str = "place_id"):
-        super().__init__(field)
-        self.field = field
+        super().__init__(None, field)
 
 
 # Declared on operations so the OpenAPI document lists every status they can answer with.
@@ -121,36 +120,8 @@ def on_not_found(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpRes
     return api.create_response(request, error_body(_("Not found")), status=404)
 
 
-def on_place_not_found(
-    request: HttpRequest, exc: PlaceNotFound | PlaceOutsideJurisdiction, api: NinjaAPI
-) -> HttpResponse:
-    # The same answer for "no such place" and "not yours", so ids cannot be probed.
-    field = exc.field if isinstance(exc, PlaceNotFound) else "place_id"
-    errors = {field: [_("No such place in your jurisdiction.")]}
-    return api.create_response(request, error_body(_("Not found"), errors), status=404)
-
-
-def on_duplicate(request: HttpRequest, exc: DuplicatePerson, api: NinjaAPI) -> HttpResponse:
-    user = getattr(request, "auth", None)
-    visible = path_in_jurisdiction(user, exc.existing.place_path)
-    body = {"message": exc.message_for(user), "existing_id": exc.existing.pk if visible else None}
-    return api.create_response(request, body, status=409)
-
-
-def on_stale(request: HttpRequest, exc: StaleVersion, api: NinjaAPI) -> HttpResponse:
-    message = _("Someone else changed this record in the meantime; reload it and apply your change again.")
-    return api.create_response(request, error_body(message), status=409)
-
-
-def on_transition_not_allowed(request: HttpRequest, exc: TransitionNotAllowed, api: NinjaAPI) -> HttpResponse:
-    return api.create_response(request, error_body(exc.message), status=409)
-
-
-def on_conflict(request: HttpRequest, exc: Conflict, api: NinjaAPI) -> HttpResponse:
-    body: dict[str, Any] = error_body(exc.message)
-    if exc.details:
-        body["errors"] = {"__all__": exc.details}
-    return api.create_response(request, body, status=409)
+def on_domain_error(request: HttpRequest, exc: DomainError, api: NinjaAPI) -> HttpResponse:
+    return api.create_response(request, error_body(exc.message, exc.errors), status=exc.status)
 
 
 def on_forbidden(request: HttpRequest, exc: PermissionDenied, api: NinjaAPI) -> HttpResponse:
@@ -188,10 +159,8 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(NinjaValidationError, bind(on_request_invalid))
     api.add_exception_handler(DjangoValidationError, bind(on_django_invalid))
     api.add_exception_handler(Http404, bind(on_not_found))
-    api.add_exception_handler(PlaceNotFound, bind(on_place_not_found))
-    api.add_exception_handler(PlaceOutsideJurisdiction, bind(on_place_not_found))
-    api.add_exception_handler(DuplicatePerson, bind(on_duplicate))
-    api.add_exception_handler(StaleVersion, bind(on_stale))
-    api.add_exception_handler(TransitionNotAllowed, bind(on_transition_not_allowed))
-    api.add_exception_handler(Conflict, bind(on_conflict))
+    api.add_exception_handler(DomainError, bind(on_domain_error))
+    for app in plugins.installed():
+        for exception, handler in app.plugin.api_errors.items():
+            api.add_exception_handler(exception, bind(plugins.resolve(handler)))
     api.add_exception_handler(PermissionDenied, bind(on_forbidden))

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
-from ninja import Path, Query, Router, Status
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Path, Query, Router, Status
 
 from fangkong.api.errors import AUTH_ERRORS, INPUT_ERRORS, NOT_FOUND, DuplicateOut, ErrorOut, PlaceNotFound
 from fangkong.api.types import MAX_DB_ID
 from fangkong.core.masking import mask_address, mask_document, mask_phone
+from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.people.models import Person
 from fangkong.people.schemas import PersonFilters, PersonIn, PersonList, PersonOut, PersonPatch, PersonTimeline
 from fangkong.people.selectors import count_persons_from_rollup, get_person_for_user, persons_for
-from fangkong.people.services import PersonInput, create_person, record_full_view, update_person
+from fangkong.people.services import DuplicatePerson, PersonInput, create_person, record_full_view, update_person
 from fangkong.people.timeline import event_counts, timeline_for
 from fangkong.places.models import Place
 from fangkong.places.selectors import get_place_for_user
@@ -164,3 +165,11 @@ def update(request: HttpRequest, payload: PersonPatch, person_id: int = Path(...
         request=request,
     )
     return _respond(request, user, updated, audited=updated.version != person.version)
+
+
+def on_duplicate(request: HttpRequest, exc: DuplicatePerson, api: NinjaAPI) -> HttpResponse:
+    """A 409 naming the person holding the document only to a caller who may see them."""
+    user = getattr(request, "auth", None)
+    visible = path_in_jurisdiction(user, exc.existing.place_path)
+    body = {"message": exc.message_for(user), "existing_id": exc.existing.pk if visible else None}
+    return api.create_response(request, body, status=409)

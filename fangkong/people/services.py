@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record, say
+from fangkong.core.errors import DomainError
 from fangkong.core.masking import mask_address, mask_document, mask_name, mask_phone
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.core.validators import (
@@ -27,6 +28,7 @@ from fangkong.core.validators import (
 from fangkong.people.models import DocumentType, Person, ResidentType, Sex, Tag
 from fangkong.places.counts import adjust_counts, person_deltas
 from fangkong.places.models import Place
+from fangkong.places.services import PlaceOutsideJurisdiction
 
 # Sent after two records were merged, so apps higher up re-point their rows:
 # kwargs survivor=Person, merged=Person.
@@ -54,7 +56,7 @@ MASKERS = {
 MAX_LENGTHS = {"name": 50, "address": 200, "registered_residence": 200}
 
 
-class DuplicatePerson(Exception):
+class DuplicatePerson(DomainError):
     def __init__(self, existing: Person):
         super().__init__(f"person {existing.pk} already holds this document")
         self.existing = existing
@@ -72,12 +74,14 @@ def duplicate_elsewhere_message() -> str:
     return str(_("This document cannot be registered here; ask the district HQ."))
 
 
-class PlaceOutsideJurisdiction(Exception):
-    pass
+class StaleVersion(DomainError):
+    """The record changed since it was read."""
 
+    status = 409
 
-class StaleVersion(Exception):
-    pass
+    @property
+    def message(self) -> str:
+        return str(_("Someone else changed this record in the meantime; reload it and apply your change again."))
 
 
 @dataclass

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record, say
+from fangkong.core.errors import PlaceNotInJurisdiction
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.places.counts import adjust_counts, subtree_contribution
 from fangkong.places.models import ALLOWED_CHILDREN, Place, PlaceType, check_placement
@@ -33,8 +34,8 @@ PLACE_FIELDS = (
 )
 
 
-class PlaceOutsideJurisdiction(Exception):
-    pass
+class PlaceOutsideJurisdiction(PlaceNotInJurisdiction):
+    """The place a places service was asked to act on is not in the actor's jurisdiction."""
 
 
 def _require(actor: Any, place: Place | None) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record, say
+from fangkong.core.errors import DomainError
 from fangkong.core.masking import mask_phone
 from fangkong.core.ratelimit import over_ip_limit, over_limit
 from fangkong.core.scoping import path_in_jurisdiction
@@ -75,7 +76,7 @@ def release_refusal(key_person: KeyPerson) -> str:
     return ""
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(DomainError):
     """A step the three-clears state machine does not allow (e.g. new → controlled)."""
 
     def __init__(self, current: str, wanted: str):
