@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from typing import Any
 
 from django.utils import timezone
 
@@ -159,3 +160,8 @@ def load_demo_checkpoints(*, seed: int = 6) -> int:
             )
             created += result.status == "created"
     return len(rows) + created
+
+
+def demo_step(**_: Any) -> None:
+    """Demo step: gates, a traffic checkpoint, a venue and a day and a half of registrations."""
+    load_demo_checkpoints()

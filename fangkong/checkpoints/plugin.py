@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
+from fangkong.core.plugins import ApiRoute, AppPlugin, DemoStep, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.checkpoints.urls",
@@ -12,6 +12,9 @@ PLUGIN = AppPlugin(
     api=(
         ApiRoute("/checkpoints", "fangkong.checkpoints.api:router"),
         ApiRoute("/registrations", "fangkong.checkpoints.api:registrations_router"),
+    ),
+    demo_steps=(
+        DemoStep("checkpoints.registrations", "fangkong.checkpoints.demo:demo_step", after=("screening.key_persons",)),
     ),
     menu=(
         MenuItem("checkpoints", _("Checkpoints"), "checkpoints:list", "checkpoints.view_checkpoint", order=10),

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from fangkong.accounts.models import HqGroup, Role, User
 from fangkong.accounts.services import add_membership
+from fangkong.core import plugins
 from fangkong.core.testing.idnumbers import make_resident_id
 from fangkong.demo import names as T
 from fangkong.people.models import DocumentType, Person, ResidentType, Tag
@@ -599,30 +600,11 @@ def _create_accounts(rng: DemoRandom, plan: Plan, password: str) -> None:
 # --- entry point ------------------------------------------------------------------------
 
 
-def _load_screening(persons: int) -> None:
-    # Key persons (about 1 %) and one push list run through the real import; owned by the screening app.
-    from fangkong.screening.demo import load_demo_screening
-
-    load_demo_screening(persons=persons)
-
-
-def _load_checkpoints() -> None:
-    # Gates, a traffic checkpoint, a venue and a day and a half of registrations; owned by the checkpoints app.
-    from fangkong.checkpoints.demo import load_demo_checkpoints
-
-    load_demo_checkpoints()
-
-
-def _load_quarantine() -> None:
-    # Sites, rooms and a measure for every controlled key person; then transfers and health monitoring.
-    from fangkong.monitoring.demo import seed_monitoring
-    from fangkong.quarantine.demo import load_demo_quarantine
-    from fangkong.transfers.demo import seed_transfers
-
-    load_demo_quarantine()
-    district = Place.objects.get(depth=1)
-    seed_transfers(district, random.Random(11))
-    seed_monitoring(district, random.Random(12))
+def _run_app_steps(*, persons: int, seed: int) -> None:
+    # Each app's own demo data (key persons, checkpoints, measures …), declared in its plugin.py and run
+    # after the steps it depends on.
+    for _app, step in plugins.ordered_demo_steps():
+        plugins.resolve(step.run)(persons=persons, seed=seed)
 
 
 @dataclass
@@ -654,9 +636,7 @@ def load(*, size: str, seed: int, password: str = DEFAULT_PASSWORD) -> LoadResul
         # Rows went in with bulk inserts/COPY, past the services that keep counts: roll them up once.
         rebuild_counts()
         _create_accounts(rng, plan, password)
-    _load_screening(persons)
-    _load_checkpoints()
-    _load_quarantine()
+    _run_app_steps(persons=persons, seed=seed)
     with connection.cursor() as cursor:
         # Fresh statistics so the first pages after a big load get index plans.
         cursor.execute("ANALYZE")

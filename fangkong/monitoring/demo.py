@@ -192,3 +192,8 @@ def _fevers(measures: Any, rng: random.Random, now: dt.datetime) -> int:
                 duplicate_message="",
             )
     return len(chosen)
+
+
+def demo_step(**_: Any) -> None:
+    """Demo step: health monitoring of the district's measures."""
+    seed_monitoring(Place.objects.get(depth=1), random.Random(12))  # noqa: S311 - deterministic demo data

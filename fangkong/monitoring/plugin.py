@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
+from fangkong.core.plugins import ApiRoute, AppPlugin, DemoStep, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.monitoring.urls",
     url_prefix="monitoring/",
     api=(ApiRoute("/monitoring", "fangkong.monitoring.api:router"),),
+    demo_steps=(
+        DemoStep(
+            "monitoring.reports", "fangkong.monitoring.demo:demo_step", after=("quarantine.measures", "transfers.runs")
+        ),
+    ),
     menu=(
         MenuItem("measures", _("Home quarantine"), "monitoring:home_list", "monitoring.view_homecare", order=50),
         MenuItem("measures", _("Reports due"), "monitoring:due", "monitoring.view_healthreport", order=60),

@@ -267,3 +267,8 @@ def load_demo_quarantine(*, in_use: int = 3, reserve: int = 12, rooms_per_site: 
     Room.objects.filter(pk__in=cleaning).update(status=RoomStatus.CLEANING)
     measures = add_demo_measures()
     return {"sites": in_use + reserve, "measures": measures}
+
+
+def demo_step(**_: Any) -> None:
+    """Demo step: sites, rooms and a measure for every controlled key person."""
+    load_demo_quarantine()

@@ -237,3 +237,8 @@ def load_demo_screening(*, persons: int) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             demo_push_list(rows=min(2000, max(5, persons // 200)), actor=hq, tmp_dir=Path(tmp))
     return created
+
+
+def demo_step(*, persons: int, **_: Any) -> None:
+    """Demo step: key persons (about 1 %) and one push list, run through the real import."""
+    load_demo_screening(persons=persons)

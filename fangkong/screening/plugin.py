@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
+from fangkong.core.plugins import ApiRoute, AppPlugin, DemoStep, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.screening.urls",
@@ -13,6 +13,7 @@ PLUGIN = AppPlugin(
         ApiRoute("/key-persons", "fangkong.screening.api:router"),
         ApiRoute("/screening", "fangkong.screening.api:coverage_router"),
     ),
+    demo_steps=(DemoStep("screening.key_persons", "fangkong.screening.demo:demo_step"),),
     menu=(
         MenuItem("screening", _("Key persons"), "screening:list", "screening.view_keyperson", order=10),
         MenuItem("screening", _("Work queue"), "screening:queue", "screening.change_keyperson", order=20),

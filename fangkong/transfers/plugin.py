@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
+from fangkong.core.plugins import ApiRoute, AppPlugin, DemoStep, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.transfers.urls",
     url_prefix="transfers/",
     api=(ApiRoute("/transfers", "fangkong.transfers.api:router"),),
+    demo_steps=(DemoStep("transfers.runs", "fangkong.transfers.demo:demo_step", after=("quarantine.measures",)),),
     menu=(MenuItem("measures", _("Transfers"), "transfers:list", "transfers.view_transfertask", order=40),),
 )
