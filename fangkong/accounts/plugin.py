@@ -8,6 +8,7 @@ from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.accounts.urls",
+    access_rules="fangkong.accounts.tests.access_rules",
     url_prefix="accounts/",
     api=(ApiRoute("/", "fangkong.accounts.api:router"),),
     menu=(MenuItem("command", _("API tokens"), "accounts:tokens", None, order=30),),

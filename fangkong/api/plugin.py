@@ -4,4 +4,4 @@ from __future__ import annotations
 
 from fangkong.core.plugins import AppPlugin
 
-PLUGIN = AppPlugin(urls="fangkong.api.urls", url_prefix="api/v1/")
+PLUGIN = AppPlugin(urls="fangkong.api.urls", url_prefix="api/v1/", access_rules="fangkong.api.tests.access_rules")

@@ -8,6 +8,7 @@ from fangkong.core.plugins import ApiRoute, AppPlugin, DemoStep, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.checkpoints.urls",
+    access_rules="fangkong.checkpoints.tests.access_rules",
     url_prefix="checkpoints/",
     api=(
         ApiRoute("/checkpoints", "fangkong.checkpoints.api:router"),

@@ -8,6 +8,7 @@ from fangkong.core.plugins import AppPlugin, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.core.urls",
+    access_rules="fangkong.core.tests.access_expectations",
     url_prefix="",
     menu=(MenuItem("", _("Overview"), "core:home", None, order=10),),
 )

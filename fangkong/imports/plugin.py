@@ -8,6 +8,7 @@ from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.imports.urls",
+    access_rules="fangkong.imports.tests.access_rules",
     url_prefix="imports/",
     api=(ApiRoute("/imports", "fangkong.imports.api:router"),),
     menu=(MenuItem("population", _("Data exchange"), "imports:list", "imports.view_importjob", order=30),),

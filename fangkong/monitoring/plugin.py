@@ -8,6 +8,7 @@ from fangkong.core.plugins import ApiRoute, AppPlugin, DemoStep, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.monitoring.urls",
+    access_rules="fangkong.monitoring.tests.access_rules",
     url_prefix="monitoring/",
     api=(ApiRoute("/monitoring", "fangkong.monitoring.api:router"),),
     demo_steps=(

@@ -9,6 +9,7 @@ from fangkong.people.services import DuplicatePerson
 
 PLUGIN = AppPlugin(
     urls="fangkong.people.urls",
+    access_rules="fangkong.people.tests.access_rules",
     url_prefix="people/",
     api=(ApiRoute("/persons", "fangkong.people.api:router"),),
     api_errors={DuplicatePerson: "fangkong.people.api:on_duplicate"},

@@ -8,6 +8,7 @@ from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.places.urls",
+    access_rules="fangkong.places.tests.access_rules",
     url_prefix="places/",
     api=(ApiRoute("/places", "fangkong.places.api:router"),),
     menu=(MenuItem("population", _("Places"), "places:browse", "places.view_place", order=10),),

@@ -8,6 +8,7 @@ from fangkong.core.plugins import ApiRoute, AppPlugin, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.protocols.urls",
+    access_rules="fangkong.protocols.tests.access_rules",
     url_prefix="protocols/",
     api=(ApiRoute("/protocols", "fangkong.protocols.api:router"),),
     menu=(MenuItem("command", _("Protocols"), "protocols:list", "protocols.view_protocol", order=10),),

@@ -8,6 +8,7 @@ from fangkong.core.plugins import ApiRoute, AppPlugin, DemoStep, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.quarantine.urls",
+    access_rules="fangkong.quarantine.tests.access_rules",
     url_prefix="quarantine/",
     api=(ApiRoute("/quarantine", "fangkong.quarantine.api:router"),),
     demo_steps=(

@@ -8,6 +8,7 @@ from fangkong.core.plugins import ApiRoute, AppPlugin, DemoStep, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.screening.urls",
+    access_rules="fangkong.screening.tests.access_rules",
     url_prefix="screening/",
     api=(
         ApiRoute("/key-persons", "fangkong.screening.api:router"),

@@ -8,6 +8,7 @@ from fangkong.core.plugins import ApiRoute, AppPlugin, DemoStep, MenuItem
 
 PLUGIN = AppPlugin(
     urls="fangkong.transfers.urls",
+    access_rules="fangkong.transfers.tests.access_rules",
     url_prefix="transfers/",
     api=(ApiRoute("/transfers", "fangkong.transfers.api:router"),),
     demo_steps=(DemoStep("transfers.runs", "fangkong.transfers.demo:demo_step", after=("quarantine.measures",)),),
