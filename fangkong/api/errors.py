@@ -9,7 +9,7 @@ its handler in its plugin.py (`AppPlugin.api_errors`), installed here without na
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -162,5 +162,5 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(DomainError, bind(on_domain_error))
     for app in plugins.installed():
         for exception, handler in app.plugin.api_errors.items():
-            api.add_exception_handler(exception, bind(plugins.resolve(handler)))
+            api.add_exception_handler(cast(type[Exception], exception), bind(plugins.resolve(handler)))
     api.add_exception_handler(PermissionDenied, bind(on_forbidden))
