@@ -89,6 +89,9 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy fangkong bench
+# Layer contracts (pyproject.toml [tool.importlinter]); enable once the imports services<->tasks and
+# quarantine signals->services circles are broken (issue 17 §6):
+#	$(BIN)/lint-imports --no-logo
 
 # Fails on a known vulnerability; says so plainly when the vulnerability service cannot be reached.
 audit: venv

@@ -164,6 +164,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# The callable(raw token) -> user or None behind the API's bearer tokens (the api package names no app).
+API_TOKEN_USER = "fangkong.accounts.services.user_for_token"  # noqa: S105 -- a dotted path, no secret
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))  # one duty shift

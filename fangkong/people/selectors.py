@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -13,9 +12,16 @@ from fangkong.core.masking import mask_document, mask_name, mask_phone
 from fangkong.core.scoping import scope_to_place, scope_to_user
 from fangkong.core.validators import normalize_document_number, normalize_phone
 from fangkong.people.models import Person
-from fangkong.places.counts import counts_for, household_count
+from fangkong.places.counts import counts_for
 from fangkong.places.models import Place, PlaceCount, PlaceType
 from fangkong.places.selectors import jurisdiction_roots
+from fangkong.places.summaries import (  # noqa: F401 -- read here by the people pages
+    ChildRow,
+    SubtreeSummary,
+    children_with_counts,
+    place_overview,
+    subtree_summary,
+)
 
 
 def persons_for(
@@ -142,64 +148,6 @@ def register_matches_for(user: Any, *, document_type: str, document_number: str,
         user,
     )
     return [p for p in qs[:5] if same_name(name, p.name)]
-
-
-# --- Coverage of the population base (人口底数): counts under an authorised place ---
-
-
-@dataclass
-class ChildRow:
-    place: Place
-    households: int = 0
-    persons: int = 0
-
-
-@dataclass
-class SubtreeSummary:
-    place: Place
-    by_type: dict[str, int] = field(default_factory=dict)
-    persons: int = 0
-    floating: int = 0
-
-
-def _child_rows(children: list[Place], counts: dict[int, dict[str, int]]) -> list[ChildRow]:
-    return [
-        ChildRow(
-            place=c,
-            households=household_count(counts.get(c.pk, {}), c),
-            persons=counts.get(c.pk, {}).get(PlaceCount.PERSONS, 0),
-        )
-        for c in children
-    ]
-
-
-def _summary(place: Place, counts: dict[str, int]) -> SubtreeSummary:
-    return SubtreeSummary(
-        place=place,
-        by_type={t: counts[t] for t in PlaceType.values if counts.get(t)},
-        persons=counts.get(PlaceCount.PERSONS, 0),
-        floating=counts.get(PlaceCount.FLOATING, 0),
-    )
-
-
-def children_with_counts(place: Place) -> list[ChildRow]:
-    """Children of an already-authorised place, each with households and persons below it: two queries."""
-    children = list(Place.objects.get_children(place).order_by("name"))
-    if not children:
-        return []
-    return _child_rows(children, counts_for(children, keys=(PlaceType.HOUSEHOLD, PlaceCount.PERSONS)))
-
-
-def subtree_summary(place: Place) -> SubtreeSummary:
-    """Counts of everything below a place, read from the rolled-up PlaceCount rows (one query)."""
-    return _summary(place, counts_for([place]).get(place.pk, {}))
-
-
-def place_overview(place: Place) -> tuple[SubtreeSummary, list[ChildRow]]:
-    """What a landing page shows of a place: its summary and its children's counts, in two queries."""
-    children = list(Place.objects.get_children(place).order_by("name"))
-    counts = counts_for([place, *children])
-    return _summary(place, counts.get(place.pk, {})), _child_rows(children, counts)
 
 
 def grids_without_worker(place: Place, *, limit: int = 50) -> QuerySet[Place]:

@@ -11,7 +11,6 @@ from ninja import Path, Query, Router
 
 from fangkong.api.errors import AUTH_ERRORS, NOT_FOUND, ErrorOut
 from fangkong.api.types import MAX_DB_ID
-from fangkong.people.selectors import children_with_counts, subtree_summary
 from fangkong.places.models import LEVEL_ORDER, Place
 from fangkong.places.schemas import (
     ChildList,
@@ -21,6 +20,7 @@ from fangkong.places.schemas import (
     SubtreeSummaryOut,
 )
 from fangkong.places.selectors import get_place_for_user, places_for
+from fangkong.places.summaries import children_with_counts, subtree_summary
 
 router = Router(tags=["places"])
 

@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from fangkong.core.htmx import is_htmx_target
 from fangkong.core.validators import search_term
-from fangkong.people.selectors import children_with_counts
 from fangkong.places.forms import MovePlaceForm, PlaceForm, apply_service_error
 from fangkong.places.labels import with_place_labels
 from fangkong.places.models import ALLOWED_CHILDREN, ROOT_TYPES, Place, PlaceType
 from fangkong.places.selectors import breadcrumb, get_place_for_user, jurisdiction_roots, places_for
 from fangkong.places.services import PlaceOutsideJurisdiction, create_place, move_place, update_place
+from fangkong.places.summaries import children_with_counts
 
 SEARCH_LIMIT = 30
 

@@ -52,6 +52,14 @@ def is_site_request(task: TransferTask) -> bool:
     )
 
 
+def from_address_of(measure: Measure) -> str:
+    """Where a run picks the person up: their present room, else their address."""
+    placement = Placement.objects.select_related("room", "site").filter(measure=measure, ended_at__isnull=True).first()
+    if placement is not None:
+        return f"{placement.site.name} {placement.room.number}"
+    return (measure.person.address or "")[:200]
+
+
 @transaction.atomic
 def request_site_transfer(*, actor: Any, measure: Measure, request: HttpRequest | None = None) -> TransferTask | None:
     """A planned transfer to the site of the next free room, vehicle assigned later; None while no room is free.
@@ -59,8 +67,6 @@ def request_site_transfer(*, actor: Any, measure: Measure, request: HttpRequest 
     Idempotent: the person's active task (this request or any other run) is returned, and a person
     already placed needs none. The measure row serialises two requests for the same person.
     """
-    from fangkong.transfers.services import _from_address_of
-
     user = actor if getattr(actor, "is_authenticated", False) else None
     measure = Measure.objects.select_for_update().select_related("person", "place").get(pk=measure.pk)
     if measure.status != MeasureStatus.ACTIVE:
@@ -86,7 +92,7 @@ def request_site_transfer(*, actor: Any, measure: Measure, request: HttpRequest 
         kind=TransferKind.TO_SITE,
         place=measure.place,
         place_path=measure.place_path,
-        from_address=_from_address_of(measure) or "-",
+        from_address=from_address_of(measure) or "-",
         to_site=site,
         reason=(_("Central quarantine (measure #%(measure)d)") % {"measure": measure.pk})[:300],
     )

@@ -42,6 +42,7 @@ from fangkong.transfers.models import (
     normalize_plate,
     validate_plate,
 )
+from fangkong.transfers.requests import from_address_of as _from_address_of
 from fangkong.transfers.requests import is_site_request, open_request, withdraw_from_site_request
 
 # A device or browser clock may run a little ahead; beyond this a time is "in the future".
@@ -276,13 +277,6 @@ def _add_passenger_row(task: TransferTask, measure: Measure, actor: Any) -> Tran
         raise TransferConflict(
             _("%(name)s has just been put on another transfer task.") % {"name": measure.person.name}
         ) from exc
-
-
-def _from_address_of(measure: Measure) -> str:
-    placement = Placement.objects.select_related("room", "site").filter(measure=measure, ended_at__isnull=True).first()
-    if placement is not None:
-        return f"{placement.site.name} {placement.room.number}"
-    return (measure.person.address or "")[:200]
 
 
 def _clean_crew(items: list[CrewInput]) -> list[CrewMember]:
