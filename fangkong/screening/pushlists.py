@@ -46,6 +46,7 @@ from fangkong.protocols.selectors import (
     returnee_categories,
 )
 from fangkong.screening.models import PushBatch, SourceKind
+from fangkong.screening.workers import DEFAULT_WORKERS_SQL
 
 COMMUNITY_PATH_LEN = 3 * Place.steplen
 GRID_PATH_LEN = 4 * Place.steplen
@@ -249,10 +250,7 @@ def _insert_key_persons(has_areas: bool, category_sql: str, *, with_id: bool = F
     # The risk is worked out once per row (in the derived table), for the risk level and the category.
     risk = _risk_subquery("n.came_from", "n.risk_on") if has_areas else "''"
     # One worker per place, looked up once (a hash join) rather than once per row.
-    workers = (
-        "SELECT place_id, MIN(user_id) AS user_id FROM accounts_membership"
-        " WHERE role IN ('grid_worker', 'community_worker') AND is_backup = FALSE GROUP BY place_id"
-    )
+    workers = DEFAULT_WORKERS_SQL  # screening.workers: the same rule as default_worker
     # The place's path is the route's prefix the place was found by.
     place_path = (
         f"CASE WHEN r.in_grid THEN substr(r.route, 1, {GRID_PATH_LEN})"
