@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404
 
 from fangkong.places.models import Place, PlaceType
 from fangkong.places.selectors import jurisdiction_roots
-from fangkong.protocols.models import RISK_RANK, ActiveProtocol, Category, Phase, Protocol, RiskArea
+from fangkong.protocols.models import ActiveProtocol, Category, Phase, Protocol, RiskArea
 from fangkong.protocols.presets import DEFAULT_PRESET
+from fangkong.protocols.risk import best_area
 
 
 def protocols_with_categories() -> QuerySet[Protocol]:
@@ -136,18 +137,13 @@ def get_risk_area(pk: int) -> RiskArea:
 
 
 def match_risk_area(place_text: str, start: dt.date | None, end: dt.date) -> RiskArea | None:
-    """The highest-risk area the place was in while the person was there (one name a prefix of the other)."""
+    """The highest-risk area the place was in while the person was there (the rule: protocols.risk)."""
     text = (place_text or "").strip()
     if not text:
         return None
     first = start or end
     candidates = RiskArea.objects.filter(Q(starts_on__lte=end), Q(ends_on__isnull=True) | Q(ends_on__gte=first))
-    best: RiskArea | None = None
-    for area in candidates:
-        inside = text.startswith(area.name) or area.name.startswith(text)
-        if inside and (best is None or RISK_RANK[area.level] > RISK_RANK[best.level]):  # type: ignore[index]
-            best = area
-    return best
+    return best_area(text, candidates.order_by("pk"))
 
 
 def category_name_subquery(field: str = "category") -> Subquery:
