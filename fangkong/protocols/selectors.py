@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -62,6 +63,40 @@ def active_protocol(district: Place) -> Active:
     if fallback is None:
         raise LookupError("No protocol is loaded; run the migrations.")
     return Active(fallback, None)
+
+
+@dataclass(frozen=True)
+class BodyTemperature:
+    """A protocol's body-temperature rules (°C): the fever threshold and the readings each use accepts."""
+
+    fever_at: Decimal
+    gate_range: tuple[Decimal, Decimal]  # checkpoints
+    report_range: tuple[Decimal, Decimal]  # health reports under a measure
+
+    @classmethod
+    def of(cls, protocol: Protocol) -> BodyTemperature:
+        return cls(
+            Decimal(protocol.fever_at),
+            (Decimal(protocol.gate_temperature_min), Decimal(protocol.gate_temperature_max)),
+            (Decimal(protocol.report_temperature_min), Decimal(protocol.report_temperature_max)),
+        )
+
+
+def body_temperature(place_path: str | None) -> BodyTemperature:
+    """The body-temperature rules of the protocol the district of `place_path` works by.
+
+    Without a place (a reading not yet tied to one), the rules of the default preset.
+    """
+    district = Place.objects.filter(path=place_path[: Place.steplen]).first() if place_path else None
+    if district is not None:
+        return BodyTemperature.of(active_protocol(district).protocol)
+    protocol = (
+        Protocol.objects.filter(code=DEFAULT_PRESET).first()
+        or Protocol.objects.order_by("-effective_from", "pk").first()
+    )
+    if protocol is None:
+        raise LookupError("No protocol is loaded; run the migrations.")
+    return BodyTemperature.of(protocol)
 
 
 def category_of(protocol: Protocol, code: str) -> Category | None:

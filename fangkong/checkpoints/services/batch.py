@@ -26,6 +26,8 @@ from fangkong.checkpoints.services.escalation import assess
 from fangkong.checkpoints.services.registration import register
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.people.models import Person
+from fangkong.places.models import Place
+from fangkong.protocols.selectors import BodyTemperature, body_temperature
 from fangkong.screening.models import ClearState, KeyPerson
 
 
@@ -40,8 +42,17 @@ def register_batch(
     """
     now = timezone.now()
     today = timezone.localdate(now)
-    cleaned = [_clean(item, now=now, today=today) for item in items]
     checkpoints = _checkpoints_in_scope(actor, items)
+    # The protocol's temperature rules, once per district (a batch's checkpoints lie in one or a few).
+    by_district: dict[str, BodyTemperature] = {}
+    for path in sorted({c.place_path[: Place.steplen] for c in checkpoints.values()} | {""}):
+        by_district[path] = body_temperature(path or None)
+
+    def rules_for(item: RegistrationInput) -> BodyTemperature:
+        checkpoint = checkpoints.get(str(item.checkpoint_id))
+        return by_district[checkpoint.place_path[: Place.steplen] if checkpoint else ""]
+
+    cleaned = [_clean(item, rules=rules_for(item), now=now, today=today) for item in items]
     wanted_ids = [v["client_id"] for v, e in cleaned if "client_id" not in e]
     existing = set(Registration.objects.filter(client_id__any_of=wanted_ids).values_list("client_id", flat=True))
     persons = _persons_for([v for v, e in cleaned if not e])
@@ -76,7 +87,7 @@ def register_batch(
         assert client_id is not None
         seen.add(client_id)
         person = persons.get(_person_key(values))
-        assessment = assess(values, open_records.get(person.pk) if person else None)
+        assessment = assess(values, open_records.get(person.pk) if person else None, rules=rules_for(item))
         if assessment.abnormal:
             results[index] = register(actor=actor, data=item, checkpoint=checkpoint, source=source, request=request)
             continue
