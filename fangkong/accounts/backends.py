@@ -62,4 +62,6 @@ class OrmPermissions:
         return list(query.filter(user=user_id).union(query.filter(group__user=user_id)))
 
 
-PERMISSIONS = PerEngine(postgresql=PreparedPermissions(), portable=OrmPermissions())
+PERMISSIONS: PerEngine[PreparedPermissions | OrmPermissions] = PerEngine(
+    postgresql=PreparedPermissions(), portable=OrmPermissions()
+)

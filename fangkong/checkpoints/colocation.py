@@ -152,7 +152,7 @@ class PythonMatching:
         return found
 
 
-SEARCH = PerEngine(postgresql=LateralJoin(), portable=PythonMatching())
+SEARCH: PerEngine[LateralJoin | PythonMatching] = PerEngine(postgresql=LateralJoin(), portable=PythonMatching())
 
 
 def colocated_with_person(

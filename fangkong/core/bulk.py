@@ -139,4 +139,4 @@ def _update_from_values(model: type[models.Model], columns: Sequence[str], rows:
         )
 
 
-BULK = PerEngine(postgresql=PostgresBulk(), portable=OrmBulk())
+BULK: PerEngine[PostgresBulk | OrmBulk] = PerEngine(postgresql=PostgresBulk(), portable=OrmBulk())

@@ -86,7 +86,7 @@ def _upsert(rows_sql: str, params: list[Any]) -> None:
         )
 
 
-ENGINE = PerEngine(postgresql=PostgresCounts(), portable=PortableCounts())
+ENGINE: PerEngine[PostgresCounts | PortableCounts] = PerEngine(postgresql=PostgresCounts(), portable=PortableCounts())
 
 
 def person_deltas(place_path: str, resident_type: str, sign: int) -> dict[str, dict[str, int]]:

@@ -200,7 +200,9 @@ class PostgresPassages:
             return inserted
 
 
-PASSAGES = PerEngine(postgresql=PostgresPassages(), portable=PortablePassages())
+PASSAGES: PerEngine[PostgresPassages | PortablePassages] = PerEngine(
+    postgresql=PostgresPassages(), portable=PortablePassages()
+)
 
 
 def _checkpoints_in_scope(actor: Any, items: list[RegistrationInput]) -> dict[str, Checkpoint]:
