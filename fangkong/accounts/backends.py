@@ -8,8 +8,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
 
+from fangkong.core.engines import PerEngine
 from fangkong.core.sql import prepared_rows
 
 
@@ -41,10 +41,27 @@ class RolePermissionBackend(ModelBackend):
         if not hasattr(user_obj, "_perm_cache"):
             if user_obj.is_superuser:
                 names = list(Permission.objects.order_by().values_list("content_type__app_label", "codename"))
-            elif connection.vendor == "postgresql":
-                names = prepared_rows(_permissions_sql(), [user_obj.pk, user_obj.pk])
             else:
-                query = Permission.objects.order_by().values_list("content_type__app_label", "codename")
-                names = list(query.filter(user=user_obj).union(query.filter(group__user=user_obj)))
+                names = PERMISSIONS().of_user(user_obj.pk)
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in names}
         return user_obj._perm_cache
+
+
+class PreparedPermissions:
+    """PostgreSQL: one query, prepared once per connection."""
+
+    def of_user(self, user_id: int) -> list[tuple[Any, ...]]:
+        return prepared_rows(_permissions_sql(), [user_id, user_id])
+
+
+class OrmPermissions:
+    """Other engines: the same rows through the ORM (a UNION of own and group permissions)."""
+
+    def of_user(self, user_id: int) -> list[tuple[Any, ...]]:
+        query = Permission.objects.order_by().values_list("content_type__app_label", "codename")
+        return list(query.filter(user=user_id).union(query.filter(group__user=user_id)))
+
+
+PERMISSIONS: PerEngine[PreparedPermissions | OrmPermissions] = PerEngine(
+    postgresql=PreparedPermissions(), portable=OrmPermissions()
+)

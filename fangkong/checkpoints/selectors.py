@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from fangkong.checkpoints.colocation import (  # noqa: F401 - the co-location search, read through here
+    COLOCATION_LIMIT,
+    CoLocated,
+    colocated_at_checkpoint,
+    colocated_with_person,
+)
 from fangkong.checkpoints.models import (
     Alert,
     Checkpoint,
@@ -21,8 +26,7 @@ from fangkong.checkpoints.models import (
     Registration,
     Shift,
 )
-from fangkong.core.scoping import jurisdiction_sql, scope_to_user
-from fangkong.core.sql import prepared_rows
+from fangkong.core.scoping import scope_to_user
 from fangkong.core.validators import normalize_document_number, parse_phone, parse_resident_id
 from fangkong.people.models import DocumentType, Person
 from fangkong.places.models import Place
@@ -31,8 +35,6 @@ from fangkong.screening.models import ClearState, KeyPerson
 
 # A nucleic-acid result older than this is overdue at the gate (the protocol's 72-hour rule).
 TEST_VALID_FOR = dt.timedelta(hours=72)
-# Co-location answers at most this many rows; a wider search should narrow its window.
-COLOCATION_LIMIT = 5000
 
 MEASURES_UNDER_CONTROL = (MeasureKind.CENTRAL_QUARANTINE, MeasureKind.HOME_QUARANTINE, MeasureKind.HOME_MONITORING)
 
@@ -240,123 +242,6 @@ def gate_status(raw: str, *, now: dt.datetime | None = None) -> GateStatus:
     status.latest_test_on = tested
     status.test_overdue = tested is None or tested < timezone.localdate(now - TEST_VALID_FOR)
     return status
-
-
-# --- co-location search for tracing -------------------------------------------------------------
-
-
-class CoLocated(NamedTuple):
-    """One passage found by a co-location search: plain values, as the answer shows them (masked later).
-
-    A named tuple: a search can answer thousands of rows, made straight from the database's tuples.
-    """
-
-    registration_id: int
-    checkpoint_id: int
-    person_id: int | None
-    name: str
-    document_number: str
-    phone: str
-    direction: str
-    occurred_at: dt.datetime
-    matched_registration_id: int | None = None
-
-
-# Read as plain rows: a tracing search can answer thousands, and only these columns are shown.
-COLOCATED_FIELDS = (
-    "pk", "checkpoint_id", "person_id", "name", "document_number", "phone", "direction", "occurred_at",
-)  # fmt: skip
-
-# On PostgreSQL the two searches are fixed SQL texts, prepared once per connection (core.sql): a tracing
-# team runs them over and over, and the ORM's work per query would cost more than the indexed read itself.
-AT_CHECKPOINT_SQL = """
-SELECT r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at
-FROM checkpoints_registration r
-WHERE r.checkpoint_id = %s AND r.occurred_at >= %s AND r.occurred_at < %s AND {scope}
-ORDER BY r.occurred_at, r.id LIMIT %s
-"""
-OWN_PASSAGES_SQL = """
-SELECT r.id, r.checkpoint_id, r.occurred_at FROM checkpoints_registration r
-WHERE r.person_id = %s AND r.occurred_at >= %s AND r.occurred_at < %s AND {scope}
-ORDER BY r.occurred_at, r.id LIMIT %s
-"""
-# LATERAL with its own LIMIT: one index range scan per own passage, whatever the planner guesses of the arrays.
-NEAR_PASSAGES_SQL = """
-SELECT r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at,
-       (array_agg(own.id ORDER BY own.at, own.id))[1]
-FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS own(id, checkpoint_id, at)
-CROSS JOIN LATERAL (
-  SELECT * FROM checkpoints_registration near
-  WHERE near.checkpoint_id = own.checkpoint_id AND near.occurred_at BETWEEN own.at - %s AND own.at + %s
-  LIMIT %s
-) r
-WHERE r.person_id IS DISTINCT FROM %s AND {scope}
-GROUP BY r.id, r.checkpoint_id, r.person_id, r.name, r.document_number, r.phone, r.direction, r.occurred_at
-ORDER BY r.occurred_at, r.id LIMIT %s
-"""
-
-
-def colocated_with_person(
-    user: Any, *, person: Person, since: dt.datetime, until: dt.datetime, margin: dt.timedelta
-) -> list[CoLocated]:
-    """Everyone registered at the checkpoints the person passed, within ± margin of each passage, with the
-    person's own passage it was near (the earliest, when near several)."""
-    if connection.vendor == "postgresql":
-        scope, scope_params = jurisdiction_sql(user, "r.place_path")
-        own = prepared_rows(
-            OWN_PASSAGES_SQL.format(scope=scope), [person.pk, since, until, *scope_params, COLOCATION_LIMIT]
-        )
-        if not own:
-            return []
-        columns = [list(column) for column in zip(*own, strict=True)]
-        rows = prepared_rows(
-            NEAR_PASSAGES_SQL.format(scope=scope),
-            [*columns, margin, margin, COLOCATION_LIMIT, person.pk, *scope_params, COLOCATION_LIMIT],
-        )
-        return [CoLocated(*row) for row in rows]
-    own = list(
-        registrations_for(user, since=since, until=until)
-        .filter(person=person)
-        .order_by("occurred_at", "id")
-        .values_list("pk", "checkpoint_id", "occurred_at")[:COLOCATION_LIMIT]
-    )
-    if not own:
-        return []
-    window = Q()
-    for _pk, checkpoint_id, at in own:
-        window |= Q(checkpoint_id=checkpoint_id, occurred_at__gte=at - margin, occurred_at__lte=at + margin)
-    others = (
-        scope_to_user(Registration.objects.all(), user)
-        .filter(window)
-        .exclude(person=person)
-        .order_by("occurred_at", "id")
-        .values_list(*COLOCATED_FIELDS)[:COLOCATION_LIMIT]
-    )
-    found = []
-    for reg_id, checkpoint_id, person_id, name, number, phone, direction, occurred_at in others:
-        match = next(
-            (pk for pk, cp, at in own if cp == checkpoint_id and at - margin <= occurred_at <= at + margin),
-            None,
-        )
-        found.append(CoLocated(reg_id, checkpoint_id, person_id, name, number, phone, direction, occurred_at, match))
-    return found
-
-
-def colocated_at_checkpoint(
-    user: Any, *, checkpoint: Checkpoint, since: dt.datetime, until: dt.datetime
-) -> list[CoLocated]:
-    if connection.vendor == "postgresql":
-        scope, scope_params = jurisdiction_sql(user, "r.place_path")
-        rows = prepared_rows(
-            AT_CHECKPOINT_SQL.format(scope=scope), [checkpoint.pk, since, until, *scope_params, COLOCATION_LIMIT]
-        )
-    else:
-        rows = list(
-            registrations_for(user, checkpoint=checkpoint, since=since, until=until)
-            .order_by("occurred_at", "id")
-            .values_list(*COLOCATED_FIELDS)[:COLOCATION_LIMIT]
-        )
-    return [CoLocated(*row) for row in rows]
 
 
 # --- the daily numbers shown on the checkpoint page ---------------------------------------------

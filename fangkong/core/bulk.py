@@ -1,4 +1,4 @@
-"""Inserting many rows at once: COPY on PostgreSQL, bulk_create elsewhere.
+"""Inserting many rows at once: COPY on PostgreSQL, bulk_create elsewhere (a strategy per engine, core.engines).
 
 Django's bulk_create builds a model instance and prepares every field of every
 row in Python, which costs more than the database work for imports of a
@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
+
+from fangkong.core.engines import PerEngine
 
 # One encoder, built once: json.dumps builds a new one for every call with options.
 _encode = json.JSONEncoder(ensure_ascii=False).encode
@@ -39,11 +41,45 @@ def insert_rows(
     """Insert `rows` (values in `columns` order, attnames such as "place_id"); the new ids if asked, in row order."""
     if not rows:
         return []
-    if connection.vendor == "postgresql":
+    return BULK().insert(model, columns, rows, returning_ids=returning_ids)
+
+
+def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Set `columns` of existing rows; each row is (pk, *values in `columns` order)."""
+    if rows:
+        BULK().update(model, columns, rows)
+
+
+class OrmBulk:
+    """Other engines: Django's bulk_create and bulk_update."""
+
+    def insert(
+        self, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *, returning_ids: bool
+    ) -> list[int]:
+        objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        model._default_manager.bulk_create(objs)
+        return [obj.pk for obj in objs] if returning_ids else []
+
+    def update(self, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        objs = []
+        for pk, *values in rows:
+            obj = model(pk=pk)
+            for name, value in zip(columns, values, strict=True):
+                setattr(obj, name, value)
+            objs.append(obj)
+        model._default_manager.bulk_update(objs, list(columns))
+
+
+class PostgresBulk:
+    """PostgreSQL: COPY for inserts (ids taken from the sequence first), one UPDATE … FROM (VALUES …) for updates."""
+
+    def insert(
+        self, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *, returning_ids: bool
+    ) -> list[int]:
         return _copy(model, columns, rows, returning_ids=returning_ids)
-    objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-    model._default_manager.bulk_create(objs)
-    return [obj.pk for obj in objs] if returning_ids else []
+
+    def update(self, model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        _update_from_values(model, columns, rows)
 
 
 def _copy(
@@ -76,19 +112,7 @@ def _copy(
     return ids
 
 
-def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Set `columns` of existing rows; each row is (pk, *values in `columns` order)."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        objs = []
-        for pk, *values in rows:
-            obj = model(pk=pk)
-            for name, value in zip(columns, values, strict=True):
-                setattr(obj, name, value)
-            objs.append(obj)
-        model._default_manager.bulk_update(objs, list(columns))
-        return
+def _update_from_values(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     # One UPDATE … FROM (VALUES …): bulk_update's CASE WHEN per column grows with every row.
     meta = model._meta
     fields = {f.attname: f for f in meta.concrete_fields}
@@ -113,3 +137,6 @@ def update_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
             f"WHERE {table}.{quote(pk.column)} = v.{quote('pk')}",
             params,
         )
+
+
+BULK: PerEngine[PostgresBulk | OrmBulk] = PerEngine(postgresql=PostgresBulk(), portable=OrmBulk())

@@ -28,6 +28,7 @@ from django.utils import timezone
 from fangkong.accounts.models import HqGroup, Role, User
 from fangkong.accounts.services import add_membership
 from fangkong.core import plugins
+from fangkong.core.engines import PerEngine
 from fangkong.core.testing.idnumbers import make_resident_id
 from fangkong.demo import names as T
 from fangkong.people.models import DocumentType, Person, ResidentType, Tag
@@ -526,10 +527,11 @@ class CopyWriter(Writer):
                 cursor.execute(sql)
 
 
+WRITERS: PerEngine[type[Writer]] = PerEngine(postgresql=CopyWriter, portable=BulkCreateWriter)
+
+
 def make_writer(now: dt.datetime) -> Writer:
-    if connection.vendor == "postgresql":
-        return CopyWriter(now)
-    return BulkCreateWriter(now)
+    return WRITERS()(now)
 
 
 # --- accounts -------------------------------------------------------------------------

@@ -11,19 +11,17 @@ alert blocks release.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.validators import validate_clean_text, validate_phone
 from fangkong.places.models import Place
+from fangkong.protocols.models import READING_LIMITS
 from fangkong.quarantine.models import Measure
 
 # Outside this range a reading is a typing or device error, not a human body temperature.
-MIN_TEMPERATURE = Decimal("34.0")
-MAX_TEMPERATURE = Decimal("43.0")
+MIN_TEMPERATURE, MAX_TEMPERATURE = READING_LIMITS
 
 
 class HomeCare(models.Model):

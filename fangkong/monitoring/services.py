@@ -26,8 +26,6 @@ from fangkong.core.scoping import require_jurisdiction
 from fangkong.core.validators import clean_free_text, parse_phone, to_halfwidth
 from fangkong.monitoring import slots
 from fangkong.monitoring.models import (
-    MAX_TEMPERATURE,
-    MIN_TEMPERATURE,
     AlertKind,
     AlertStatus,
     CareTeamMember,
@@ -42,11 +40,11 @@ from fangkong.monitoring.models import (
     TeamRole,
     Urgency,
 )
+from fangkong.protocols.selectors import body_temperature
 from fangkong.quarantine.models import Measure, MeasureStatus
 
 logger = logging.getLogger(__name__)
 
-FEVER_AT = Decimal("37.3")
 MAX_TEAM = 12
 
 
@@ -64,10 +62,6 @@ class ReportRateLimited(Exception):
 
 def _is_user(actor: Any) -> bool:
     return actor is not None and bool(getattr(actor, "is_authenticated", False))
-
-
-def fever_threshold() -> Decimal:
-    return Decimal(str(getattr(settings, "MONITORING_FEVER_AT", FEVER_AT)))
 
 
 def default_team_size() -> int:
@@ -271,8 +265,11 @@ def set_delivery_status(
 # --- health reports ----------------------------------------------------------------------------
 
 
-def clean_temperature(raw: Any) -> Decimal:
-    """'36.5', '36,5', '３６．５' or a number → Decimal('36.5'); outside 34.0–43.0 is refused."""
+def clean_temperature(raw: Any, *, measure: Measure | None = None) -> Decimal:
+    """'36.5', '36,5', '３６．５' or a number → Decimal('36.5'); outside the protocol's range is refused.
+
+    The range is the report range of the protocol the measure's district works by (34.0–43.0 by default).
+    """
     text = to_halfwidth(str(raw if raw is not None else "")).strip().replace(",", ".").removesuffix("℃").strip()
     if not text:
         raise ValidationError({"temperature": [_("Enter the temperature.")]})
@@ -280,12 +277,13 @@ def clean_temperature(raw: Any) -> Decimal:
         value = Decimal(text).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
         raise ValidationError({"temperature": [_("Enter the temperature as a number, e.g. 36.5.")]}) from None
-    if not value.is_finite() or not MIN_TEMPERATURE <= value <= MAX_TEMPERATURE:
+    low, high = body_temperature(measure.place_path if measure else None).report_range
+    if not value.is_finite() or not low <= value <= high:
         raise ValidationError(
             {
                 "temperature": [
                     _("%(value)s °C is not a human body temperature (%(low)s–%(high)s °C); please measure again.")
-                    % {"value": text[:8], "low": MIN_TEMPERATURE, "high": MAX_TEMPERATURE}
+                    % {"value": text[:8], "low": low, "high": high}
                 ]
             }
         )
@@ -351,7 +349,7 @@ def submit_self_report(
     day = current.date()
     if day < measure.started_on:
         raise ReportingClosed(_("Your measure starts on %(date)s.") % {"date": measure.started_on.isoformat()})
-    temperature = clean_temperature(data.temperature)
+    temperature = clean_temperature(data.temperature, measure=measure)
     symptoms, other = clean_symptoms(data.symptoms, data.other_symptom)
     if HealthReport.objects.filter(measure=measure, date=day, slot=window.slot).exists():
         raise AlreadyReported(_already_self(window.slot))
@@ -412,7 +410,7 @@ def record_report(
     elif day > measure.ends_on:
         errors["date"] = [_("The measure ended on %(date)s.") % {"date": measure.ends_on.isoformat()}]
     try:
-        temperature = clean_temperature(data.temperature)
+        temperature = clean_temperature(data.temperature, measure=measure)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
@@ -463,7 +461,7 @@ def correct_report(
     locked = HealthReport.objects.select_for_update().select_related("measure").get(pk=report.pk)
     errors: dict[str, list[str]] = {}
     try:
-        temperature = clean_temperature(data.temperature)
+        temperature = clean_temperature(data.temperature, measure=locked.measure)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
@@ -556,7 +554,7 @@ def _raise_report_alerts(report: HealthReport, actor: Any) -> list[HealthAlert]:
     """Fever or symptoms: an urgent alert at once and a transfer-to-hospital task."""
     measure = report.measure
     wanted: list[tuple[str, str]] = []
-    if report.temperature >= fever_threshold():
+    if report.temperature >= body_temperature(measure.place_path).fever_at:
         wanted.append((AlertKind.FEVER, f"{report.temperature} °C"))
     labels = report.symptom_labels()
     if labels:

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import Length, Substr
 
+from fangkong.core.engines import PerEngine
 from fangkong.places.models import Place, PlaceCount, PlaceType
 
 POPULATION_KEYS = (PlaceCount.PERSONS, PlaceCount.FLOATING)
@@ -46,20 +47,46 @@ def adjust_counts(deltas: Mapping[str, Mapping[str, int]]) -> None:
     if not rows:
         return
     # One upsert for every (place, key): rows are locked in (key, place) order, as the sort gives.
-    table = connection.ops.quote_name(PlaceCount._meta.db_table)
-    if connection.vendor == "postgresql":
-        # Three array parameters instead of thousands of placeholders; ORDER BY keeps the lock order.
+    ENGINE().upsert(rows)
+
+
+class PostgresCounts:
+    def upsert(self, rows: list[tuple[str, int, int]]) -> None:
+        """(key, place_id, delta) rows added on; three array parameters, not thousands of placeholders."""
         params: list[Any] = [[r[1] for r in rows], [r[0] for r in rows], [r[2] for r in rows]]
-        sql = (
-            f"INSERT INTO {table} (place_id, key, n) SELECT p, k, d "  # noqa: S608
-            "FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[]) WITH ORDINALITY AS v(p, k, d, o) ORDER BY o "
+        # ORDER BY the ordinality keeps the lock order of the rows.
+        _upsert(
+            "SELECT p, k, d FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[]) WITH ORDINALITY AS v(p, k, d, o)"
+            " ORDER BY o ",
+            params,
         )
-    else:
+
+    def analyze(self) -> None:
+        """Fresh planner statistics after a rebuild replaced every row."""
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE places_placecount")
+
+
+class PortableCounts:
+    def upsert(self, rows: list[tuple[str, int, int]]) -> None:
         values = ", ".join(["(%s, %s, %s)"] * len(rows))
-        params = [v for key, place_id, delta in rows for v in (place_id, key, delta)]
-        sql = f"INSERT INTO {table} (place_id, key, n) VALUES {values} "  # noqa: S608
+        _upsert(f"VALUES {values} ", [v for key, place_id, delta in rows for v in (place_id, key, delta)])
+
+    def analyze(self) -> None:
+        """Nothing to do: SQLite plans without table statistics here."""
+
+
+def _upsert(rows_sql: str, params: list[Any]) -> None:
+    table = connection.ops.quote_name(PlaceCount._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql + f"ON CONFLICT (place_id, key) DO UPDATE SET n = {table}.n + excluded.n", params)
+        cursor.execute(
+            f"INSERT INTO {table} (place_id, key, n) {rows_sql}"
+            f"ON CONFLICT (place_id, key) DO UPDATE SET n = {table}.n + excluded.n",
+            params,
+        )
+
+
+ENGINE: PerEngine[PostgresCounts | PortableCounts] = PerEngine(postgresql=PostgresCounts(), portable=PortableCounts())
 
 
 def person_deltas(place_path: str, resident_type: str, sign: int) -> dict[str, dict[str, int]]:
@@ -126,9 +153,7 @@ def rebuild_counts() -> int:
         if n
     ]
     PlaceCount.objects.bulk_create(rows, batch_size=5000)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE places_placecount")
+    ENGINE().analyze()
     return len(rows)
 
 

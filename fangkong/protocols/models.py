@@ -8,6 +8,9 @@ given (a snapshot on the key person) until HQ explicitly applies the new one.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -34,6 +37,14 @@ class RiskLevel(models.TextChoices):
 
 RISK_RANK = {RiskLevel.HIGH: 3, RiskLevel.MEDIUM: 2, RiskLevel.LOW: 1}
 
+# No protocol may accept a reading outside these (°C): beyond them it is a typing or device error,
+# and stored health reports are held to them by a database constraint.
+READING_LIMITS = (Decimal("34.0"), Decimal("43.0"))
+
+
+def _celsius(label: Any, default: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=3, decimal_places=1, default=Decimal(default))
+
 
 class Protocol(models.Model):
     """防控方案: one version of the rules for one disease."""
@@ -45,6 +56,13 @@ class Protocol(models.Model):
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     is_preset = models.BooleanField(_("built-in preset"), default=False, editable=False)
+    # Body temperature (read through protocols.selectors.body_temperature): at or above fever_at is a
+    # fever (发热); a reading outside a range is refused as a measuring error, not stored.
+    fever_at = _celsius(_("fever at (°C)"), "37.3")
+    gate_temperature_min = _celsius(_("lowest reading at checkpoints (°C)"), "35.0")
+    gate_temperature_max = _celsius(_("highest reading at checkpoints (°C)"), "42.0")
+    report_temperature_min = _celsius(_("lowest reading in health reports (°C)"), "34.0")
+    report_temperature_max = _celsius(_("highest reading in health reports (°C)"), "43.0")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -55,6 +73,19 @@ class Protocol(models.Model):
         permissions = [
             ("activate_protocol", _("Can choose the district's active protocol")),
             ("apply_protocol", _("Can apply a new protocol to key persons under a measure")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    gate_temperature_min__lt=models.F("gate_temperature_max"),
+                    report_temperature_min__lt=models.F("report_temperature_max"),
+                    gate_temperature_min__gte=READING_LIMITS[0],
+                    report_temperature_min__gte=READING_LIMITS[0],
+                    gate_temperature_max__lte=READING_LIMITS[1],
+                    report_temperature_max__lte=READING_LIMITS[1],
+                ),
+                name="protocol_temperature_ranges",
+            ),
         ]
 
     def __str__(self) -> str:

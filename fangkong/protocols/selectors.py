@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -11,8 +12,9 @@ from django.shortcuts import get_object_or_404
 
 from fangkong.places.models import Place, PlaceType
 from fangkong.places.selectors import jurisdiction_roots
-from fangkong.protocols.models import RISK_RANK, ActiveProtocol, Category, Phase, Protocol, RiskArea
+from fangkong.protocols.models import ActiveProtocol, Category, Phase, Protocol, RiskArea
 from fangkong.protocols.presets import DEFAULT_PRESET
+from fangkong.protocols.risk import best_area
 
 
 def protocols_with_categories() -> QuerySet[Protocol]:
@@ -61,6 +63,40 @@ def active_protocol(district: Place) -> Active:
     if fallback is None:
         raise LookupError("No protocol is loaded; run the migrations.")
     return Active(fallback, None)
+
+
+@dataclass(frozen=True)
+class BodyTemperature:
+    """A protocol's body-temperature rules (°C): the fever threshold and the readings each use accepts."""
+
+    fever_at: Decimal
+    gate_range: tuple[Decimal, Decimal]  # checkpoints
+    report_range: tuple[Decimal, Decimal]  # health reports under a measure
+
+    @classmethod
+    def of(cls, protocol: Protocol) -> BodyTemperature:
+        return cls(
+            Decimal(protocol.fever_at),
+            (Decimal(protocol.gate_temperature_min), Decimal(protocol.gate_temperature_max)),
+            (Decimal(protocol.report_temperature_min), Decimal(protocol.report_temperature_max)),
+        )
+
+
+def body_temperature(place_path: str | None) -> BodyTemperature:
+    """The body-temperature rules of the protocol the district of `place_path` works by.
+
+    Without a place (a reading not yet tied to one), the rules of the default preset.
+    """
+    district = Place.objects.filter(path=place_path[: Place.steplen]).first() if place_path else None
+    if district is not None:
+        return BodyTemperature.of(active_protocol(district).protocol)
+    protocol = (
+        Protocol.objects.filter(code=DEFAULT_PRESET).first()
+        or Protocol.objects.order_by("-effective_from", "pk").first()
+    )
+    if protocol is None:
+        raise LookupError("No protocol is loaded; run the migrations.")
+    return BodyTemperature.of(protocol)
 
 
 def category_of(protocol: Protocol, code: str) -> Category | None:
@@ -136,18 +172,13 @@ def get_risk_area(pk: int) -> RiskArea:
 
 
 def match_risk_area(place_text: str, start: dt.date | None, end: dt.date) -> RiskArea | None:
-    """The highest-risk area the place was in while the person was there (one name a prefix of the other)."""
+    """The highest-risk area the place was in while the person was there (the rule: protocols.risk)."""
     text = (place_text or "").strip()
     if not text:
         return None
     first = start or end
     candidates = RiskArea.objects.filter(Q(starts_on__lte=end), Q(ends_on__isnull=True) | Q(ends_on__gte=first))
-    best: RiskArea | None = None
-    for area in candidates:
-        inside = text.startswith(area.name) or area.name.startswith(text)
-        if inside and (best is None or RISK_RANK[area.level] > RISK_RANK[best.level]):  # type: ignore[index]
-            best = area
-    return best
+    return best_area(text, candidates.order_by("pk"))
 
 
 def category_name_subquery(field: str = "category") -> Subquery:

@@ -38,6 +38,7 @@ from fangkong.imports.categories import CategoryChoices
 from fangkong.imports.models import ImportJob, PushList
 from fangkong.places.models import Place, PlaceType
 from fangkong.protocols.models import RISK_RANK, Protocol, RiskArea
+from fangkong.protocols.risk import risk_level_sql
 from fangkong.protocols.selectors import (
     active_protocol,
     category_of,
@@ -46,10 +47,10 @@ from fangkong.protocols.selectors import (
     returnee_categories,
 )
 from fangkong.screening.models import PushBatch, SourceKind
+from fangkong.screening.workers import DEFAULT_WORKERS_SQL
 
 COMMUNITY_PATH_LEN = 3 * Place.steplen
 GRID_PATH_LEN = 4 * Place.steplen
-RISK_ORDER = "CASE a.level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
 
 
 def deadline_hours(job: ImportJob) -> float:
@@ -247,12 +248,9 @@ def _insert_key_persons(has_areas: bool, category_sql: str, *, with_id: bool = F
     the unplaced), deadline, now, now. With `with_id`, the id is routed.key_person_id, not the default.
     """
     # The risk is worked out once per row (in the derived table), for the risk level and the category.
-    risk = _risk_subquery("n.came_from", "n.risk_on") if has_areas else "''"
+    risk = risk_level_sql("n.came_from", "n.risk_on", "n.risk_on") if has_areas else "''"
     # One worker per place, looked up once (a hash join) rather than once per row.
-    workers = (
-        "SELECT place_id, MIN(user_id) AS user_id FROM accounts_membership"
-        " WHERE role IN ('grid_worker', 'community_worker') AND is_backup = FALSE GROUP BY place_id"
-    )
+    workers = DEFAULT_WORKERS_SQL  # screening.workers: the same rule as default_worker
     # The place's path is the route's prefix the place was found by.
     place_path = (
         f"CASE WHEN r.in_grid THEN substr(r.route, 1, {GRID_PATH_LEN})"
@@ -295,23 +293,14 @@ TIGHTEN_DEADLINES = """
 """
 
 
-def _risk_subquery(place: str, on: str) -> str:
-    """SQL for the highest risk level of an area `place` lay in on the date `on` (NULL when none)."""
-    return f"""(
-        SELECT a.level FROM protocols_riskarea a
-        WHERE {place} <> '' AND a.starts_on <= {on} AND (a.ends_on IS NULL OR a.ends_on >= {on})
-          AND ({place} LIKE a.name || '%%' OR a.name LIKE {place} || '%%')
-        ORDER BY {RISK_ORDER} DESC, a.id LIMIT 1
-    )"""  # noqa: S608 - column references only
-
-
 def _raise_known_risk(cursor: Any, push_list_id: int, before: int, issued: Any) -> None:
     """Key persons known before this list: their risk level rises if this list places them in a riskier area.
 
     Set-based (the list's rows of those persons, grouped once): a subquery per key person would
     scan the list once per person wherever the planner has no statistics on a list just written.
     """
-    risk = _risk_subquery("e.came_from", f"COALESCE(e.arrived_on, '{issued}')")
+    on = f"COALESCE(e.arrived_on, '{issued}')"
+    risk = risk_level_sql("e.came_from", on, on)
     rank = "CASE {} WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END"
     cursor.execute(
         f"""

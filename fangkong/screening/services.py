@@ -52,6 +52,7 @@ from fangkong.screening.models import (
     TravelRecord,
     VisitOutcome,
 )
+from fangkong.screening.workers import default_worker
 
 __all__ = ["StaleVersion", "TransitionNotAllowed"]
 
@@ -298,18 +299,6 @@ def assign_worker(
     summary = say(gettext_lazy("Key person %(id)s: responsible worker %(worker)s"), id=kp.pk, worker=str(worker or "—"))
     record(actor=actor, action=AuditAction.UPDATE, obj=kp, summary=summary, request=request)
     return kp
-
-
-def default_worker(place: Place) -> Any:
-    from fangkong.accounts.models import Membership, Role
-
-    membership = (
-        Membership.objects.filter(place=place, role__in=[Role.GRID_WORKER, Role.COMMUNITY_WORKER])
-        .select_related("user")
-        .order_by("-role", "is_backup", "pk")
-        .first()
-    )
-    return membership.user if membership else None
 
 
 @transaction.atomic

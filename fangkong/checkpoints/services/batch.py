@@ -24,8 +24,11 @@ from fangkong.checkpoints.models import (
 from fangkong.checkpoints.services.cleaning import RegistrationInput, RegistrationResult, _clean
 from fangkong.checkpoints.services.escalation import assess
 from fangkong.checkpoints.services.registration import register
+from fangkong.core.engines import PerEngine
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.people.models import Person
+from fangkong.places.models import Place
+from fangkong.protocols.selectors import BodyTemperature, body_temperature
 from fangkong.screening.models import ClearState, KeyPerson
 
 
@@ -40,8 +43,17 @@ def register_batch(
     """
     now = timezone.now()
     today = timezone.localdate(now)
-    cleaned = [_clean(item, now=now, today=today) for item in items]
     checkpoints = _checkpoints_in_scope(actor, items)
+    # The protocol's temperature rules, once per district (a batch's checkpoints lie in one or a few).
+    by_district: dict[str, BodyTemperature] = {}
+    for path in sorted({c.place_path[: Place.steplen] for c in checkpoints.values()} | {""}):
+        by_district[path] = body_temperature(path or None)
+
+    def rules_for(item: RegistrationInput) -> BodyTemperature:
+        checkpoint = checkpoints.get(str(item.checkpoint_id))
+        return by_district[checkpoint.place_path[: Place.steplen] if checkpoint else ""]
+
+    cleaned = [_clean(item, rules=rules_for(item), now=now, today=today) for item in items]
     wanted_ids = [v["client_id"] for v, e in cleaned if "client_id" not in e]
     existing = set(Registration.objects.filter(client_id__any_of=wanted_ids).values_list("client_id", flat=True))
     persons = _persons_for([v for v, e in cleaned if not e])
@@ -76,7 +88,7 @@ def register_batch(
         assert client_id is not None
         seen.add(client_id)
         person = persons.get(_person_key(values))
-        assessment = assess(values, open_records.get(person.pk) if person else None)
+        assessment = assess(values, open_records.get(person.pk) if person else None, rules=rules_for(item))
         if assessment.abnormal:
             results[index] = register(actor=actor, data=item, checkpoint=checkpoint, source=source, request=request)
             continue
@@ -130,11 +142,16 @@ def _insert_new_passages(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
 
     A concurrent replay of the same batch may get some rows in first: ON CONFLICT leaves those alone, and only
     what this statement inserted comes back, so each side answers "created" exactly for its own rows.
-    On PostgreSQL the rows go in with COPY into a temporary table and one INSERT … SELECT.
     """
     if not rows:
         return set()
-    if connection.vendor != "postgresql":
+    return PASSAGES().insert_new(rows)
+
+
+class PortablePassages:
+    """Other engines: bulk_create ignoring conflicts; the rows of this call found again by a batch marker."""
+
+    def insert_new(self, rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
         marker = uuid.uuid4()
         Registration.objects.bulk_create(
             [Registration(batch_id=marker, **dict(zip(PLAIN_COLUMNS, row, strict=True))) for row in rows],
@@ -145,36 +162,47 @@ def _insert_new_passages(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
                 "client_id", flat=True
             )
         )
-    columns = ", ".join(PLAIN_COLUMNS)
-    flags = PLAIN_COLUMNS.index("flags")
-    if len(rows) <= SMALL_BATCH:
-        # A gate's own few passages: one INSERT with the values, no temporary table.
-        one = "(" + ", ".join("%s::jsonb" if column == "flags" else "%s" for column in PLAIN_COLUMNS) + ")"
-        params = [json.dumps(value) if i == flags else value for row in rows for i, value in enumerate(row)]
-        with connection.cursor() as cursor:
+
+
+class PostgresPassages:
+    """PostgreSQL: INSERT … ON CONFLICT DO NOTHING RETURNING; a big batch through COPY into a temporary table."""
+
+    def insert_new(self, rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
+        columns = ", ".join(PLAIN_COLUMNS)
+        flags = PLAIN_COLUMNS.index("flags")
+        if len(rows) <= SMALL_BATCH:
+            # A gate's own few passages: one INSERT with the values, no temporary table.
+            one = "(" + ", ".join("%s::jsonb" if column == "flags" else "%s" for column in PLAIN_COLUMNS) + ")"
+            params = [json.dumps(value) if i == flags else value for row in rows for i, value in enumerate(row)]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO checkpoints_registration ({columns}) VALUES {', '.join([one] * len(rows))}"  # noqa: S608
+                    " ON CONFLICT (client_id) DO NOTHING RETURNING client_id",
+                    params,
+                )
+                return {client_id for (client_id,) in cursor.fetchall()}
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Per connection and emptied at every commit; persistent connections create it once.
             cursor.execute(
-                f"INSERT INTO checkpoints_registration ({columns}) VALUES {', '.join([one] * len(rows))}"  # noqa: S608
-                " ON CONFLICT (client_id) DO NOTHING RETURNING client_id",
-                params,
+                f"CREATE TEMP TABLE IF NOT EXISTS incoming_registration ON COMMIT DELETE ROWS AS"  # noqa: S608
+                f" SELECT {columns} FROM checkpoints_registration WITH NO DATA"
             )
-            return {client_id for (client_id,) in cursor.fetchall()}
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Per connection and emptied at every commit; persistent connections create it once.
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS incoming_registration ON COMMIT DELETE ROWS AS"  # noqa: S608
-            f" SELECT {columns} FROM checkpoints_registration WITH NO DATA"
-        )
-        with cursor.copy(f"COPY incoming_registration ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((*row[:flags], json.dumps(row[flags]), *row[flags + 1 :]))
-        cursor.execute(
-            f"INSERT INTO checkpoints_registration ({columns}) SELECT {columns} FROM incoming_registration"  # noqa: S608
-            " ON CONFLICT (client_id) DO NOTHING RETURNING client_id"
-        )
-        inserted = {client_id for (client_id,) in cursor.fetchall()}
-        # Emptied here too: inside an outer transaction the commit that empties it may be far off.
-        cursor.execute("DELETE FROM incoming_registration")
-        return inserted
+            with cursor.copy(f"COPY incoming_registration ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row[:flags], json.dumps(row[flags]), *row[flags + 1 :]))
+            cursor.execute(
+                f"INSERT INTO checkpoints_registration ({columns}) SELECT {columns} FROM incoming_registration"  # noqa: S608
+                " ON CONFLICT (client_id) DO NOTHING RETURNING client_id"
+            )
+            inserted = {client_id for (client_id,) in cursor.fetchall()}
+            # Emptied here too: inside an outer transaction the commit that empties it may be far off.
+            cursor.execute("DELETE FROM incoming_registration")
+            return inserted
+
+
+PASSAGES: PerEngine[PostgresPassages | PortablePassages] = PerEngine(
+    postgresql=PostgresPassages(), portable=PortablePassages()
+)
 
 
 def _checkpoints_in_scope(actor: Any, items: list[RegistrationInput]) -> dict[str, Checkpoint]:

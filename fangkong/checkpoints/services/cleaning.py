@@ -31,14 +31,7 @@ from fangkong.core.validators import (
     validate_moment,
 )
 from fangkong.people.models import DocumentType
-
-# A temperature at or above this is a fever (发热): the protocol's threshold at gates.
-FEVER_AT = Decimal("37.3")
-
-
-# Readings outside this range are typing or thermometer errors, not people.
-TEMPERATURE_RANGE = (Decimal("35.0"), Decimal("42.0"))
-
+from fangkong.protocols.selectors import BodyTemperature
 
 # A device clock may run a little ahead; beyond this a time is "in the future".
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -103,9 +96,13 @@ def _text(value: Any) -> str:
 
 
 def _clean(
-    data: RegistrationInput, *, now: dt.datetime, today: dt.date | None = None
+    data: RegistrationInput, *, rules: BodyTemperature, now: dt.datetime, today: dt.date | None = None
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Normalise and validate one passage: (clean values, errors by field)."""
+    """Normalise and validate one passage: (clean values, errors by field).
+
+    A temperature outside the protocol's range at checkpoints (`rules.gate_range`) is a typing or
+    thermometer error, not a person.
+    """
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {"flags": []}
 
@@ -198,12 +195,12 @@ def _clean(
         except (InvalidOperation, ValueError):
             fail("temperature", _("The temperature is a number in °C, e.g. 36.5."))
         else:
-            low, high = TEMPERATURE_RANGE
+            low, high = rules.gate_range
             if not low <= temperature <= high:
                 fail(
                     "temperature",
-                    _("%(t)s °C is not a human body temperature; measure again (accepted: 35.0-42.0 °C).")
-                    % {"t": temperature},
+                    _("%(t)s °C is not a human body temperature; measure again (accepted: %(low)s-%(high)s °C).")
+                    % {"t": temperature, "low": low, "high": high},
                 )
             else:
                 out["temperature"] = temperature

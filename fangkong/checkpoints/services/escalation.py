@@ -21,14 +21,13 @@ from fangkong.checkpoints.models import (
     Registration,
 )
 from fangkong.checkpoints.selectors import MEASURES_UNDER_CONTROL, find_person
-from fangkong.checkpoints.services.cleaning import FEVER_AT
 from fangkong.checkpoints.signals import FEVER, alert_raised, fever_key_person_terms
 from fangkong.core.validators import (
     parse_resident_id,
 )
 from fangkong.people.models import DocumentType, Person, ResidentType
 from fangkong.places.counts import adjust_counts, person_deltas
-from fangkong.protocols.selectors import match_risk_area
+from fangkong.protocols.selectors import BodyTemperature, match_risk_area
 from fangkong.screening.models import KeyPerson, SourceKind
 from fangkong.screening.services import SourceInput, add_key_person
 
@@ -47,11 +46,14 @@ class Assessment:
         return bool(self.reasons)
 
 
-def assess(values: dict[str, Any], key_person: KeyPerson | None) -> Assessment:
-    """Which escalation rules a passage meets and what the gate must do (the most urgent step wins)."""
+def assess(values: dict[str, Any], key_person: KeyPerson | None, *, rules: BodyTemperature) -> Assessment:
+    """Which escalation rules a passage meets and what the gate must do (the most urgent step wins).
+
+    A temperature at or above the protocol's threshold (`rules.fever_at`) is a fever (发热).
+    """
     reasons: list[tuple[str, str]] = []
     temperature = values.get("temperature")
-    if temperature is not None and temperature >= FEVER_AT:
+    if temperature is not None and temperature >= rules.fever_at:
         reasons.append((FEVER, NextStep.FEVER_CLINIC))
     if values.get("health_code") == HealthCode.RED:
         reasons.append(("red_code", NextStep.HOLD))

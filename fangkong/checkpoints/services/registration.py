@@ -24,6 +24,7 @@ from fangkong.checkpoints.services.cleaning import RegistrationInput, Registrati
 from fangkong.checkpoints.services.escalation import REASON_LABELS, _escalate, assess
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.people.selectors import anonymous_match
+from fangkong.protocols.selectors import body_temperature
 
 
 class CheckpointClosed(Exception):
@@ -44,10 +45,14 @@ def register(
     the insert, one wins, the other's insert fails on the constraint and it answers "duplicate".
     """
     now = timezone.now()
-    values, errors = _clean(data, now=now)
-    client_id = str(values.get("client_id") or data.client_id or "")
+    found: dict[str, list[str]] = {}
     if checkpoint is None:
-        checkpoint = _checkpoint_for(actor, data.checkpoint_id, errors)
+        checkpoint = _checkpoint_for(actor, data.checkpoint_id, found)
+    rules = body_temperature(checkpoint.place_path if checkpoint else None)
+    values, errors = _clean(data, rules=rules, now=now)
+    for name, messages in found.items():
+        errors.setdefault(name, []).extend(messages)
+    client_id = str(values.get("client_id") or data.client_id or "")
     if checkpoint is not None and checkpoint.status != CheckpointStatus.OPEN:
         errors.setdefault("checkpoint_id", []).append(
             _("The checkpoint is %(status)s; registrations are not taken.")
@@ -75,7 +80,7 @@ def register(
             name=values["name"],
         )
     key_person = open_key_person(person)
-    assessment = assess(values, key_person)
+    assessment = assess(values, key_person, rules=rules)
     if person is not None and not values["name"]:
         values["name"] = person.name
     try:
