@@ -274,3 +274,21 @@ def test_moving_a_grid_moves_its_rows_to_the_new_community(world: World, label: 
         assert not getattr(row, name).startswith(world.A.community.path)
     assert _sees(worker_b, row), f"community B's worker cannot see the moved {label}"
     assert not _sees(worker_a, row), f"community A's worker still sees the moved {label}"
+
+
+def test_a_move_rewrites_with_one_update_per_copied_column(world: World):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangkong.core.scoped import rewrite_copied_paths
+
+    for label in ("people.Person", "screening.KeyPerson", "checkpoints.Checkpoint"):
+        ROW_UNDER_GRID_A[label](world)
+    columns = sum(len(entry.path_fields) for entry in REGISTRY.values())
+    with CaptureQueriesContext(connection) as queries:
+        changed = rewrite_copied_paths(old_path=world.A.grid.path, new_path=world.B.grid.path + "0009")
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    assert len(updates) == columns
+    assert len(queries.captured_queries) == columns
+    # The household's person, the new resident, the key person and the checkpoint.
+    assert changed == 4
