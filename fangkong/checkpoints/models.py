@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.masking import mask_document, mask_phone
+from fangkong.core.scoped import ScopedModel
 from fangkong.core.validators import validate_clean_text
 from fangkong.people.models import Person
 from fangkong.places.models import Place
@@ -34,7 +35,7 @@ class CheckpointStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
 
 
-class Checkpoint(models.Model):
+class Checkpoint(ScopedModel):
     """卡点: one place where passages are registered."""
 
     scope_path_field = "place_path"
@@ -168,7 +169,7 @@ class RegistrationSource(models.TextChoices):
     SELF = "self", _("Self check-in")
 
 
-class Registration(models.Model):
+class Registration(ScopedModel):
     """登记: one person (or vehicle) passing one checkpoint in one direction."""
 
     scope_path_field = "place_path"
@@ -240,7 +241,7 @@ class Registration(models.Model):
         return mask_phone(self.phone)
 
 
-class Alert(models.Model):
+class Alert(ScopedModel):
     """预警: an abnormal passage, on the alert list of the checkpoint's community and the HQ duty desk."""
 
     scope_path_field = "place_path"
@@ -276,7 +277,7 @@ class Alert(models.Model):
         return f"alert {self.pk} {self.next_step}"
 
 
-class DailyReport(models.Model):
+class DailyReport(ScopedModel):
     """卡点日报: one checkpoint's figures for one day, confirmed and submitted by its staff."""
 
     scope_path_field = "place_path"
@@ -300,6 +301,12 @@ class DailyReport(models.Model):
                 fields=["day", "place_path"],
                 name="dailyreport_day_scope",
                 opclasses=["date_ops", "varchar_pattern_ops"],
+            ),
+            # Scoped report history and the rewrite when a place moves: place_path LIKE 'prefix%'.
+            models.Index(
+                fields=["place_path", "day"],
+                name="dailyreport_scope_day",
+                opclasses=["varchar_pattern_ops", "date_ops"],
             ),
         ]
 

@@ -83,6 +83,11 @@ def get_checkpoint_for_user(user: Any, pk: int) -> Checkpoint:
     return get_object_or_404(scope_to_user(Checkpoint.objects.select_related("place"), user), pk=pk)
 
 
+def checkpoint_for_check_in(pk: int) -> Checkpoint:
+    """A venue's public check-in page: the checkpoint its signed token names, whoever asks (no jurisdiction)."""
+    return get_object_or_404(Checkpoint.objects.select_related("place"), pk=pk)
+
+
 def get_shift(checkpoint: Checkpoint, pk: int) -> Shift:
     """A shift of a checkpoint the caller already holds (found through get_checkpoint_for_user)."""
     return get_object_or_404(Shift.objects.select_related("checkpoint"), pk=pk, checkpoint=checkpoint)

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.signing import BadSignature, Signer
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +41,7 @@ from fangkong.checkpoints.forms import (
 from fangkong.checkpoints.models import Checkpoint, CheckpointStatus, Direction, HealthCode, NextStep
 from fangkong.checkpoints.selectors import (
     alerts_for,
+    checkpoint_for_check_in,
     checkpoints_for,
     daily_rollup,
     day_counts,
@@ -531,7 +532,7 @@ def _checkpoint_for_token(token: str) -> Checkpoint:
         pk = Signer(salt=CHECK_IN_SALT).unsign(token.replace(".", ":"))
     except BadSignature:
         raise Http404 from None
-    return get_object_or_404(Checkpoint.objects.select_related("place"), pk=int(pk))
+    return checkpoint_for_check_in(int(pk))
 
 
 @login_required

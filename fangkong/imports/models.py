@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.scoped import ScopedModel
 from fangkong.people.models import Person
 from fangkong.places.models import Place
 
@@ -28,7 +29,7 @@ class JobStatus(models.TextChoices):
 MAX_DEADLINE_HOURS = 720
 
 
-class ImportJob(models.Model):
+class ImportJob(ScopedModel):
     """One uploaded file and its import. Rows are committed in chunks; `checkpoint` says how far."""
 
     scope_path_field = "scope_path"
@@ -133,7 +134,7 @@ class SavedMapping(models.Model):
         return self.name
 
 
-class PushList(models.Model):
+class PushList(ScopedModel):
     """大数据推送名单: one batch pushed by an upper level, with its date and issuer.
 
     Until screening exists, a push list is stored as its matched persons; the
@@ -151,12 +152,20 @@ class PushList(models.Model):
     class Meta:
         verbose_name = _("push list")
         verbose_name_plural = _("push lists")
+        indexes = [
+            # Scoped push lists and the rewrite when a place moves: scope_path LIKE 'prefix%'.
+            models.Index(
+                fields=["scope_path", "created_at"],
+                name="pushlist_scope_created",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.issued_on}"
 
 
-class PushListEntry(models.Model):
+class PushListEntry(ScopedModel):
     """One pushed person, matched to (or created as) a Person, with the row's other columns kept raw."""
 
     scope_path_field = "place_path"

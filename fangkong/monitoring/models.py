@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.scoped import ScopedModel
 from fangkong.core.validators import validate_clean_text, validate_phone
 from fangkong.places.models import Place
 from fangkong.protocols.models import READING_LIMITS
@@ -24,7 +25,7 @@ from fangkong.quarantine.models import Measure
 MIN_TEMPERATURE, MAX_TEMPERATURE = READING_LIMITS
 
 
-class HomeCare(models.Model):
+class HomeCare(ScopedModel):
     """居家隔离/居家健康监测: one measure's home record (household, care team, seal, deliveries)."""
 
     scope_path_field = "place_path"
@@ -176,7 +177,7 @@ class ReportSource(models.TextChoices):
     CARE_TEAM = "care_team", _("Care team")
 
 
-class HealthReport(models.Model):
+class HealthReport(ScopedModel):
     """One temperature-and-symptoms report of one person for one slot (morning or afternoon) of a day."""
 
     scope_path_field = "place_path"
@@ -249,7 +250,7 @@ class AlertStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class HealthAlert(models.Model):
+class HealthAlert(ScopedModel):
     """A missed report, a fever or symptoms: raised once per measure, kind and slot; closed with a note."""
 
     scope_path_field = "place_path"

@@ -8,7 +8,6 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         from fangkong.core.landing import register_widget
-        from fangkong.people import signals  # noqa: F401
         from fangkong.people.landing import COVERAGE_WIDGET
 
         register_widget(COVERAGE_WIDGET)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangkong.core.masking import mask_address, mask_document, mask_phone
+from fangkong.core.scoped import ScopedModel
 from fangkong.core.validators import validate_clean_text
 from fangkong.places.models import Place
 
@@ -43,7 +44,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Person(models.Model):
+class Person(ScopedModel):
     """人: one natural person, identified by (document type, normalised number)."""
 
     scope_path_field = "place_path"
@@ -62,7 +63,7 @@ class Person(models.Model):
         help_text=_("Actual residence: the household, or the lowest place known."),
     )
     # Copy of place.path so scoping is one indexed prefix scan on this table; kept
-    # in step by people.services and places.services.move_place.
+    # in step by people.services and places.services.move_place (core.scoped).
     place_path = models.CharField(max_length=255, editable=False)
     address = models.CharField(
         _("current address"),

@@ -2,7 +2,7 @@
 
 Moving a node rewrites its path and its descendants' paths, which persons and
 other tables copy; so every create, edit and move goes through places.services
-(placement rules, jurisdiction, the place_moved signal, the audit log). Nodes
+(placement rules, jurisdiction, the rewrite of every copied path, the audit log). Nodes
 are only ever appended as last child: positional moves would renumber siblings'
 paths behind the copies' backs.
 """

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,13 +13,10 @@ from django.utils.translation import gettext_lazy
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record, say
 from fangkong.core.errors import PlaceNotInJurisdiction
+from fangkong.core.scoped import rewrite_copied_paths
 from fangkong.core.scoping import path_in_jurisdiction
 from fangkong.places.counts import adjust_counts, subtree_contribution
 from fangkong.places.models import ALLOWED_CHILDREN, Place, PlaceType, check_placement
-
-# Sent inside the moving transaction so tables that copy place paths rewrite them:
-# kwargs old_path=str, new_path=str.
-place_moved = Signal()
 
 PLACE_FIELDS = (
     "type",
@@ -133,7 +129,8 @@ def move_place(*, actor: Any, place: Place, new_parent: Place, request: HttpRequ
     Place.objects.move(place, new_parent, "last-child")
     place.refresh_from_db()
     adjust_counts({new_parent.path: moved})
-    place_moved.send(sender=Place, old_path=old_path, new_path=place.path)
+    # Every scoped model's copy of a path under the place follows it, in this transaction.
+    rewrite_copied_paths(old_path=old_path, new_path=place.path)
     record(
         actor=actor,
         action=AuditAction.MOVE,

@@ -7,15 +7,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from fangkong.api.errors import AUTH_ERRORS, INPUT_ERRORS, NOT_FOUND, ErrorOut
 from fangkong.core.errors import Conflict
-from fangkong.core.scoping import scope_to_user
-from fangkong.quarantine.models import Measure, MeasureStatus, Placement
+from fangkong.quarantine.models import Placement
 from fangkong.quarantine.schemas import (
     PlacementIn,
     PlacementOut,
@@ -26,7 +24,14 @@ from fangkong.quarantine.schemas import (
     SiteFilters,
     SiteList,
 )
-from fangkong.quarantine.selectors import get_room_for_user, get_site_for_user, rooms_of, sites_for
+from fangkong.quarantine.selectors import (
+    active_measure_of_person_for_user,
+    get_placement_for_user,
+    get_room_for_user,
+    get_site_for_user,
+    rooms_of,
+    sites_for,
+)
 from fangkong.quarantine.services import place_person, release_measure
 
 router = Router(tags=["quarantine"])
@@ -87,8 +92,7 @@ def list_rooms(request: HttpRequest, site_id: int, filters: Query[RoomFilters]) 
 )
 def create_placement(request: HttpRequest, payload: PlacementIn) -> Any:
     user = _user(request, "quarantine.place_person")
-    measures = scope_to_user(Measure.objects.filter(status=MeasureStatus.ACTIVE), user)
-    measure = measures.filter(person_id=payload.person_id).first()
+    measure = active_measure_of_person_for_user(user, payload.person_id)
     if measure is None:
         raise Conflict(_("This person is not under an active measure in your jurisdiction."))
     room = get_room_for_user(user, payload.room_id)
@@ -104,7 +108,7 @@ def create_placement(request: HttpRequest, payload: PlacementIn) -> Any:
 )
 def release_placement(request: HttpRequest, placement_id: int, payload: ReleaseIn | None = None) -> Any:
     user = _user(request, "quarantine.release_measure")
-    placement = get_object_or_404(scope_to_user(Placement.objects.select_related("measure"), user), pk=placement_id)
+    placement = get_placement_for_user(user, placement_id)
     if payload is not None and payload.early_reason and not user.has_perm("quarantine.extend_measure"):
         raise PermissionDenied
     measure = release_measure(

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.scoped import ScopedModel
 from fangkong.core.validators import validate_clean_text
 from fangkong.people.models import Person
 from fangkong.places.models import Place
@@ -35,7 +36,7 @@ class SiteStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Site(models.Model):
+class Site(ScopedModel):
     """集中隔离点: a hotel or facility with rooms for central quarantine."""
 
     scope_path_field = "place_path"
@@ -154,7 +155,7 @@ class MeasureStatus(models.TextChoices):
     RELEASED = "released", _("Released")
 
 
-class Measure(models.Model):
+class Measure(ScopedModel):
     """管控措施: one person's measure, its dated phases, and how it ended."""
 
     scope_path_field = "place_path"
@@ -275,7 +276,7 @@ class MeasurePhase(models.Model):
         return (self.ends_on - self.starts_on).days + 1
 
 
-class Placement(models.Model):
+class Placement(ScopedModel):
     """A stay in one room, from placement to the move, transfer or release that ended it."""
 
     scope_path_field = "place_path"
@@ -310,6 +311,12 @@ class Placement(models.Model):
             models.Index(fields=["site", "ended_at"], name="placement_site_active"),
             # Expected departures per day across the district.
             models.Index(fields=["expected_end"], condition=models.Q(ended_at__isnull=True), name="placement_expected"),
+            # Scoped placements and the rewrite when a place moves: place_path LIKE 'prefix%'.
+            models.Index(
+                fields=["place_path", "placed_at"],
+                name="placement_scope_placed",
+                opclasses=["varchar_pattern_ops", "timestamptz_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

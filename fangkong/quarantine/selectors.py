@@ -130,6 +130,16 @@ def get_measure_for_user(user: Any, pk: int) -> Measure:
     )
 
 
+def active_measure_of_person_for_user(user: Any, person_id: int) -> Measure | None:
+    """The person's active measure, when it lies in the user's jurisdiction."""
+    measures = scope_to_user(Measure.objects.filter(status=MeasureStatus.ACTIVE), user)
+    return measures.filter(person_id=person_id).first()
+
+
+def get_placement_for_user(user: Any, pk: int) -> Placement:
+    return get_object_or_404(scope_to_user(Placement.objects.select_related("measure"), user), pk=pk)
+
+
 def active_measure_of(key_person_id: int) -> Measure | None:
     return Measure.objects.filter(key_person_id=key_person_id, status=MeasureStatus.ACTIVE).first()
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.scoped import ScopedModel
 from fangkong.core.validators import validate_clean_text
 from fangkong.imports.models import PushList
 from fangkong.people.models import Person
@@ -50,7 +51,7 @@ class SourceKind(models.TextChoices):
     TRACING = "tracing", _("Tracing")
 
 
-class KeyPerson(models.Model):
+class KeyPerson(ScopedModel):
     """重点人员: one person under screening, routed to a community or grid."""
 
     scope_path_field = "place_path"
@@ -259,7 +260,7 @@ class VisitOutcome(models.TextChoices):
     KEY_PERSON_FOUND = "key_person_found", _("Key person found")
 
 
-class SweepTask(models.Model):
+class SweepTask(ScopedModel):
     """地毯式排查: a door-to-door sweep of every household of a community or grid."""
 
     scope_path_field = "place_path"
@@ -284,7 +285,7 @@ class SweepTask(models.Model):
         return self.name
 
 
-class SweepVisit(models.Model):
+class SweepVisit(ScopedModel):
     """The latest outcome of one household in a sweep."""
 
     scope_path_field = "household_path"
@@ -301,12 +302,20 @@ class SweepVisit(models.Model):
         verbose_name = _("household visit")
         verbose_name_plural = _("household visits")
         constraints = [models.UniqueConstraint(fields=["task", "household"], name="sweepvisit_one_per_household")]
+        indexes = [
+            # Visits scoped by household and the rewrite when a place moves: household_path LIKE 'prefix%'.
+            models.Index(
+                fields=["household_path", "id"],
+                name="sweepvisit_scope_id",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_id}:{self.household_id} {self.outcome}"
 
 
-class SelfReport(models.Model):
+class SelfReport(ScopedModel):
     """居民报备: what a resident (or a shop or firm for someone) typed on the community's public page.
 
     An anonymous submission is a report, not a register entry: it holds only what the submitter typed and

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangkong.core.masking import mask_document, mask_phone
+from fangkong.core.scoped import ScopedModel
 from fangkong.core.validators import to_halfwidth, validate_clean_text
 from fangkong.people.models import Person
 from fangkong.places.models import Place
@@ -66,7 +67,7 @@ class VehicleStatus(models.TextChoices):
     OUT_OF_SERVICE = "out_of_service", _("Out of service")
 
 
-class Vehicle(models.Model):
+class Vehicle(ScopedModel):
     """转运车辆: a vehicle of the transfer pool, with its passenger seats."""
 
     scope_path_field = "place_path"
@@ -127,7 +128,7 @@ class TransferStatus(models.TextChoices):
 ACTIVE_STATUSES = (TransferStatus.PLANNED, TransferStatus.EN_ROUTE)
 
 
-class TransferTask(models.Model):
+class TransferTask(ScopedModel):
     """转运任务: one run of one vehicle with its passengers and crew."""
 
     scope_path_field = "place_path"
