@@ -29,7 +29,7 @@ help:
 	@echo "make test         whole test suite on SQLite"
 	@echo "make test-pg      whole test suite on PostgreSQL ($(PG_SERVER), throwaway database)"
 	@echo "make e2e          browser flows in Debian's Chromium (Playwright), screenshots in var/e2e/"
-	@echo "make lint         ruff check, ruff format --check, mypy"
+	@echo "make lint         ruff check, ruff format --check, mypy, import-linter contracts"
 	@echo "make audit        known vulnerabilities in the locked dependencies (pip-audit)"
 	@echo "make bench        page timings vs bare SQL on the large demo (PostgreSQL)"
 	@echo "make bench-quick  the same on the small demo, a few minutes"
@@ -89,9 +89,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy fangkong bench
-# Layer contracts (pyproject.toml [tool.importlinter]); enable once the imports services<->tasks and
-# quarantine signals->services circles are broken (issue 17 §6):
-#	$(BIN)/lint-imports --no-logo
+	$(BIN)/lint-imports --no-logo  # layer contracts: pyproject.toml [tool.importlinter]
 
 # Fails on a known vulnerability; says so plainly when the vulnerability service cannot be reached.
 audit: venv

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangkong import celery_app
 from fangkong.audit.models import AuditAction
 from fangkong.audit.services import record, say
 from fangkong.core.bulk import insert_rows
@@ -41,6 +42,9 @@ FINISHED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
 # `followed_up_at` mark, so a crash in a receiver leaves the step to be run again (receivers are
 # idempotent) and never undoes the import.
 import_finished = Signal()
+# The background task that runs a queued job (fangkong.imports.tasks): queued by name, so these
+# services never import the task module that calls them.
+RUN_IMPORT_TASK = "fangkong.imports.run_import"
 
 
 class JobNotRunnable(Exception):
@@ -253,10 +257,8 @@ def confirm_job(
             headers_hash=digest,
             defaults={"name": save_mapping_as[:100], "headers": normalized, "mapping": cleaned},
         )
-    from fangkong.imports.tasks import run_import as task
-
     pk = job.pk
-    transaction.on_commit(lambda: task.delay(pk))
+    transaction.on_commit(lambda: celery_app.tasks[RUN_IMPORT_TASK].delay(pk))
     return job
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from fangkong.imports.services import RUN_IMPORT_TASK
+from fangkong.imports.services import run_import as run
 
-@shared_task(name="fangkong.imports.run_import", acks_late=True)
+
+@shared_task(name=RUN_IMPORT_TASK, acks_late=True)
 def run_import(job_id: int) -> int:
-    from fangkong.imports.services import run_import as run
-
     return run(job_id).pk

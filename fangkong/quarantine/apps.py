@@ -9,7 +9,7 @@ class QuarantineConfig(AppConfig):
     def ready(self) -> None:
         from fangkong.core.landing import register_widget
         from fangkong.people.timeline import register_provider
-        from fangkong.quarantine import signals  # noqa: F401
+        from fangkong.quarantine import receivers  # noqa: F401
         from fangkong.quarantine.landing import MY_SITE
         from fangkong.quarantine.timeline import measure_events, placement_events
 
