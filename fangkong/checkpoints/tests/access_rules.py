@@ -6,13 +6,25 @@ The vocabulary (roles, `Rule`) is explained in `fangkong/core/tests/access_expec
 
 from __future__ import annotations
 
+from fangkong.accounts.models import Role
 from fangkong.core.tests.access_expectations import (
     ANYONE,
-    LEAD_CHECKPOINTS,
-    REGISTER_PASSAGES,
-    VIEW_CHECKPOINTS,
     Rule,
 )
+
+VIEW_CHECKPOINTS = frozenset(
+    {
+        Role.HQ_ADMIN,
+        Role.HQ_GROUP,
+        Role.STREET_ADMIN,
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+        Role.CHECKPOINT_STAFF,
+        Role.INSPECTOR,
+    }
+)
+REGISTER_PASSAGES = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.CHECKPOINT_STAFF})
+LEAD_CHECKPOINTS = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
 
 PAGES: dict[str, Rule] = {
     # Checkpoints (卡点): lists, the gate page, alerts, registrations, the venue's public self check-in.

@@ -46,58 +46,7 @@ FULL_VIEW = frozenset(
     }
 )
 EDIT_PEOPLE = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.GRID_WORKER})
-EDIT_PLACES = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
-MERGE_PEOPLE = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN})
-VIEW_IMPORTS = frozenset({*EDIT_PEOPLE, Role.HQ_GROUP})
-RUN_IMPORTS = EDIT_PEOPLE
-VIEW_PROTOCOLS = ALL_ROLES
 VIEW_KEY_PERSONS = ALL_ROLES - {Role.TESTING_STAFF}
-WORK_KEY_PERSONS = EDIT_PEOPLE
-ADD_KEY_PERSONS = WORK_KEY_PERSONS | {Role.CHECKPOINT_STAFF}
-LEAD_SCREENING = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
-VIEW_COVERAGE = frozenset({Role.HQ_ADMIN, Role.HQ_GROUP, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.INSPECTOR})
-VIEW_CHECKPOINTS = frozenset(
-    {
-        Role.HQ_ADMIN,
-        Role.HQ_GROUP,
-        Role.STREET_ADMIN,
-        Role.COMMUNITY_WORKER,
-        Role.GRID_WORKER,
-        Role.CHECKPOINT_STAFF,
-        Role.INSPECTOR,
-    }
-)
-REGISTER_PASSAGES = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.CHECKPOINT_STAFF})
-LEAD_CHECKPOINTS = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
-# Quarantine (隔离): who sees measures and sites, who places, releases and runs the sites.
-VIEW_MEASURES = ALL_ROLES - {Role.CHECKPOINT_STAFF}
-VIEW_SITES = ALL_ROLES - {Role.CHECKPOINT_STAFF, Role.TESTING_STAFF}
-VIEW_CAPACITY = frozenset({Role.HQ_ADMIN, Role.HQ_GROUP, Role.STREET_ADMIN, Role.SITE_STAFF, Role.INSPECTOR})
-RUN_SITES = frozenset({Role.HQ_ADMIN, Role.SITE_STAFF})
-RECORD_TESTS = frozenset(
-    {
-        Role.HQ_ADMIN,
-        Role.STREET_ADMIN,
-        Role.COMMUNITY_WORKER,
-        Role.GRID_WORKER,
-        Role.SITE_STAFF,
-        Role.TESTING_STAFF,
-    }
-)
-RELEASE_MEASURES = frozenset({Role.HQ_ADMIN, Role.SITE_STAFF, Role.COMMUNITY_WORKER})
-# Transfers (转运): who sees tasks and vehicles, who runs the transfers, who manages the vehicles.
-VIEW_TRANSFERS = frozenset(
-    {
-        Role.HQ_ADMIN,
-        Role.HQ_GROUP,
-        Role.STREET_ADMIN,
-        Role.COMMUNITY_WORKER,
-        Role.GRID_WORKER,
-        Role.SITE_STAFF,
-        Role.INSPECTOR,
-    }
-)
-RUN_TRANSFERS = frozenset({Role.HQ_ADMIN, Role.SITE_STAFF})
 NOBODY: frozenset[str] = frozenset()  # e.g. the Django admin: staff accounts only, none in the matrix
 
 

@@ -6,11 +6,14 @@ The vocabulary (roles, `Rule`) is explained in `fangkong/core/tests/access_expec
 
 from __future__ import annotations
 
+from fangkong.accounts.models import Role
 from fangkong.core.tests.access_expectations import (
-    RUN_IMPORTS,
-    VIEW_IMPORTS,
+    EDIT_PEOPLE,
     Rule,
 )
+
+VIEW_IMPORTS = frozenset({*EDIT_PEOPLE, Role.HQ_GROUP})
+RUN_IMPORTS = EDIT_PEOPLE
 
 PAGES: dict[str, Rule] = {
     "imports:list": Rule(VIEW_IMPORTS, writes=True, writers=RUN_IMPORTS),

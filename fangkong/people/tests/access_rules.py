@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from fangkong.accounts.models import Role
 from fangkong.core.tests.access_expectations import (
     EDIT_PEOPLE,
     FULL_VIEW,
     HQ,
-    MERGE_PEOPLE,
     VIEW_PEOPLE,
     Rule,
 )
+
+MERGE_PEOPLE = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN})
 
 
 def _person_form(scene: Any) -> dict[str, Any]:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from fangkong.accounts.models import Role
 from fangkong.core.tests.access_expectations import (
-    EDIT_PLACES,
     SIGNED_IN,
     VIEW_PEOPLE,
     Rule,
 )
+
+EDIT_PLACES = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
 
 
 def _place_form(scene: Any) -> dict[str, Any]:

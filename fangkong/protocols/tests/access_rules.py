@@ -7,11 +7,13 @@ The vocabulary (roles, `Rule`) is explained in `fangkong/core/tests/access_expec
 from __future__ import annotations
 
 from fangkong.core.tests.access_expectations import (
+    ALL_ROLES,
     HQ,
     VIEW_KEY_PERSONS,
-    VIEW_PROTOCOLS,
     Rule,
 )
+
+VIEW_PROTOCOLS = ALL_ROLES
 
 PAGES: dict[str, Rule] = {
     # Protocols (防控方案) and risk areas: district-wide, not personal data.

@@ -6,17 +6,30 @@ The vocabulary (roles, `Rule`) is explained in `fangkong/core/tests/access_expec
 
 from __future__ import annotations
 
+from fangkong.accounts.models import Role
 from fangkong.core.tests.access_expectations import (
+    ALL_ROLES,
     ANYONE,
     HQ,
-    RECORD_TESTS,
-    RELEASE_MEASURES,
-    RUN_SITES,
-    VIEW_CAPACITY,
-    VIEW_MEASURES,
-    VIEW_SITES,
     Rule,
 )
+
+# Quarantine (隔离): who sees measures and sites, who places, releases and runs the sites.
+VIEW_MEASURES = ALL_ROLES - {Role.CHECKPOINT_STAFF}
+VIEW_SITES = ALL_ROLES - {Role.CHECKPOINT_STAFF, Role.TESTING_STAFF}
+VIEW_CAPACITY = frozenset({Role.HQ_ADMIN, Role.HQ_GROUP, Role.STREET_ADMIN, Role.SITE_STAFF, Role.INSPECTOR})
+RUN_SITES = frozenset({Role.HQ_ADMIN, Role.SITE_STAFF})
+RECORD_TESTS = frozenset(
+    {
+        Role.HQ_ADMIN,
+        Role.STREET_ADMIN,
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+        Role.SITE_STAFF,
+        Role.TESTING_STAFF,
+    }
+)
+RELEASE_MEASURES = frozenset({Role.HQ_ADMIN, Role.SITE_STAFF, Role.COMMUNITY_WORKER})
 
 PAGES: dict[str, Rule] = {
     # Quarantine (隔离): measures, sites and rooms, the capacity board, the release notice.

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from fangkong.accounts.models import Role
 from fangkong.core.tests.access_expectations import (
-    ADD_KEY_PERSONS,
     ANYONE,
+    EDIT_PEOPLE,
     FULL_VIEW,
     HQ,
-    LEAD_SCREENING,
-    VIEW_COVERAGE,
     VIEW_KEY_PERSONS,
-    WORK_KEY_PERSONS,
     Rule,
 )
+
+WORK_KEY_PERSONS = EDIT_PEOPLE
+ADD_KEY_PERSONS = WORK_KEY_PERSONS | {Role.CHECKPOINT_STAFF}
+LEAD_SCREENING = frozenset({Role.HQ_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
+VIEW_COVERAGE = frozenset({Role.HQ_ADMIN, Role.HQ_GROUP, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.INSPECTOR})
 
 PAGES: dict[str, Rule] = {
     # Screening (排查): key persons, sweeps, coverage, the residents' self-report.

@@ -9,12 +9,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fangkong.accounts.models import Role
 from fangkong.core.tests.access_expectations import (
     HQ,
-    RUN_TRANSFERS,
-    VIEW_TRANSFERS,
     Rule,
 )
+
+# Transfers (转运): who sees tasks and vehicles, who runs the transfers, who manages the vehicles.
+VIEW_TRANSFERS = frozenset(
+    {
+        Role.HQ_ADMIN,
+        Role.HQ_GROUP,
+        Role.STREET_ADMIN,
+        Role.COMMUNITY_WORKER,
+        Role.GRID_WORKER,
+        Role.SITE_STAFF,
+        Role.INSPECTOR,
+    }
+)
+RUN_TRANSFERS = frozenset({Role.HQ_ADMIN, Role.SITE_STAFF})
 
 
 def _transfer_task_json(scene: Any) -> dict[str, Any]:
